@@ -1,0 +1,39 @@
+package dev.freshet.contract;
+
+import dev.freshet.events.EventStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A validated feature contract: which events, keyed by which entity, aggregated into which
+ * features, kept how long, due how fresh, written where.
+ *
+ * @param stateTtl how long Flink keeps an entity's state after its last update: a memory bound,
+ *     at least the largest window plus the allowed lateness
+ * @param freshnessSla how soon after event time a feature value must be available
+ * @param allowedLateness how far behind the watermark an event may be and still count
+ * @param file where the contract was loaded from, for messages
+ */
+public record Contract(
+    String name,
+    String owner,
+    String description,
+    Entity entity,
+    EventStream source,
+    List<Feature> features,
+    Duration stateTtl,
+    Duration freshnessSla,
+    Duration allowedLateness,
+    String offlineTable,
+    String file)
+    implements Serializable {
+
+  public Contract {
+    features = List.copyOf(features);
+  }
+
+  public long largestWindowMillis() {
+    return features.stream().mapToLong(f -> f.window().sizeMillis()).max().orElse(0);
+  }
+}

@@ -1,0 +1,12 @@
+package dev.freshet.events;
+
+/** JSON types an event field may have. */
+public enum FieldType {
+  STRING,
+  LONG,
+  STRING_LIST;
+
+  public boolean isNumeric() {
+    return this == LONG;
+  }
+}
