@@ -1,0 +1,29 @@
+package dev.freshet.delta;
+
+import dev.freshet.delta.internal.NoOpCommitListener;
+import java.io.Serializable;
+
+/**
+ * Hears about each Delta commit the sink's committer makes: one call pair per table and checkpoint
+ * that adds files. Commits skipped as already done (after a restore) are not reported.
+ *
+ * <p>It runs on the committer's task thread, so it must be quick. An exception thrown from it fails
+ * the job like a failed commit; the job then restores and the commit is recognised as already made,
+ * which is what failure-injection tests rely on.
+ */
+public interface DeltaCommitListener extends Serializable {
+
+  /** Hears nothing; what a sink has when no listener is configured. */
+  DeltaCommitListener NONE = NoOpCommitListener.INSTANCE;
+
+  /** Called before the commit of {@code checkpointId}'s files to {@code table} is attempted. */
+  default void beforeCommit(String table, long checkpointId) {}
+
+  /**
+   * Called once the commit is durable in the Delta log.
+   *
+   * @param deltaVersion the table version the commit created
+   * @param rows the number of rows the commit added
+   */
+  default void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {}
+}

@@ -1,0 +1,401 @@
+package dev.freshet.delta.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.delta.DeltaCommitListener;
+import dev.freshet.delta.DeltaTableSchema;
+import io.delta.standalone.CommitResult;
+import io.delta.standalone.DeltaLog;
+import io.delta.standalone.Operation;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.Snapshot;
+import io.delta.standalone.actions.Action;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.Metadata;
+import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.data.CloseableIterator;
+import io.delta.standalone.exceptions.ConcurrentTransactionException;
+import io.delta.standalone.types.StructType;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of the Delta logs (all committables are routed to one committer subtask): one
+ * Delta commit per (checkpoint, table), in ascending checkpoint order, each carrying its AddFiles
+ * and a {@code SetTransaction(appId, checkpointId)} so that the table itself records, atomically
+ * with the data, which checkpoints are in it.
+ *
+ * <p>Flink re-delivers committables after a failover, so every commit is idempotent:
+ *
+ * <ul>
+ *   <li>a checkpoint at or below the table's recorded transaction version for the app id is skipped
+ *       (Flink commits checkpoints in ascending order, so a lower id can only be one already
+ *       committed);
+ *   <li>on the first commit to a table after a restore, files whose path is already in the table
+ *       are dropped, so the table never references a file twice even if a checkpoint id alone would
+ *       not tell;
+ *   <li>a {@link ConcurrentTransactionException} (a winner carrying this app id) is resolved by
+ *       re-reading the log: when the winner recorded this checkpoint, the commit is already done.
+ * </ul>
+ *
+ * <p>End-of-input committables of older Flink versions carry {@link #END_OF_INPUT} ({@code
+ * Long.MAX_VALUE}, Flink's deprecated {@code CommittableMessage.EOI}) instead of a checkpoint id.
+ * Recording that would make every later checkpoint of the app id look committed, so they are
+ * recorded as the table's last transaction version plus one, and always deduplicated by path since
+ * that version proves nothing on replay. (Flink 2.2 itself labels end-of-input committables with
+ * the last checkpoint id plus one.)
+ *
+ * <p>Two states would make those rules skip or duplicate data, so they fail the job with an
+ * explanation instead: a job started without Flink state finding its app id already in a table (its
+ * checkpoint ids restart at 1), and a job restored from a checkpoint older than what a table
+ * already records for the app id.
+ *
+ * <p>Any other failure is retried, each attempt re-reading the log first, up to the configured
+ * number of attempts; then the commit fails with an {@link IOException}, which fails the job so
+ * that it restores and commits again.
+ */
+public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
+
+  static final String ENGINE_INFO = "freshet-delta-sink/0.1";
+  static final long END_OF_INPUT = Long.MAX_VALUE;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaLogCommitter.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final DeltaSinkSettings settings;
+  private final OptionalLong restoredCheckpointId;
+  private final DeltaCommitListener listener;
+  private final Map<String, TableState> tables = new HashMap<>();
+  private Configuration hadoopConfiguration;
+
+  /**
+   * @param restoredCheckpointId the checkpoint the job restored from, empty for a job started
+   *     without state
+   */
+  public DeltaLogCommitter(DeltaSinkSettings settings, OptionalLong restoredCheckpointId) {
+    this.settings = settings;
+    this.restoredCheckpointId = restoredCheckpointId;
+    this.listener = settings.commitListener();
+  }
+
+  @Override
+  public void commit(Collection<CommitRequest<DeltaCommittable>> requests)
+      throws IOException, InterruptedException {
+    SortedMap<Long, SortedMap<String, List<CommitRequest<DeltaCommittable>>>> byCheckpoint =
+        new TreeMap<>();
+    for (CommitRequest<DeltaCommittable> request : requests) {
+      DeltaCommittable committable = request.getCommittable();
+      if (committable.checkpointId() == DeltaCommittable.NO_CHECKPOINT) {
+        throw new IllegalStateException(
+            "Committable " + committable + " reached the committer without checkpoint id");
+      }
+      byCheckpoint
+          .computeIfAbsent(committable.checkpointId(), id -> new TreeMap<>())
+          .computeIfAbsent(committable.table(), table -> new ArrayList<>())
+          .add(request);
+    }
+    for (Map.Entry<Long, SortedMap<String, List<CommitRequest<DeltaCommittable>>>> checkpoint :
+        byCheckpoint.entrySet()) {
+      for (Map.Entry<String, List<CommitRequest<DeltaCommittable>>> table :
+          checkpoint.getValue().entrySet()) {
+        List<DeltaCommittable> files =
+            table.getValue().stream().map(CommitRequest::getCommittable).toList();
+        if (!commitTable(table.getKey(), checkpoint.getKey(), files)) {
+          table.getValue().forEach(CommitRequest::signalAlreadyCommitted);
+        }
+      }
+    }
+  }
+
+  /** Returns false when the table already holds this checkpoint's files. */
+  private boolean commitTable(String tableName, long checkpointId, List<DeltaCommittable> files)
+      throws IOException, InterruptedException {
+    TableState table = tableState(tableName);
+    boolean beforeCommitCalled = false;
+    Exception lastFailure = null;
+    for (int attempt = 1; attempt <= settings.maxCommitAttempts(); attempt++) {
+      CommitPlan plan;
+      try {
+        plan = plan(table, checkpointId, files);
+      } catch (Exception e) {
+        rethrowIfInterrupted(e);
+        lastFailure = e;
+        LOG.warn("Attempt {} to read Delta table '{}' failed", attempt, tableName, e);
+        continue;
+      }
+      if (plan == null) {
+        LOG.info(
+            "Checkpoint {} is already in Delta table '{}' for app id '{}'; skipping",
+            checkpointId,
+            tableName,
+            settings.appId());
+        return false;
+      }
+      if (!beforeCommitCalled) {
+        listener.beforeCommit(tableName, checkpointId);
+        beforeCommitCalled = true;
+      }
+      CommitResult result;
+      try {
+        result = plan.transaction.commit(plan.actions, plan.operation, ENGINE_INFO);
+      } catch (ConcurrentTransactionException e) {
+        // Another commit carrying this app id won the race; the next attempt re-reads the log
+        // and skips when that winner already recorded this checkpoint.
+        lastFailure = e;
+        LOG.info(
+            "Concurrent commit with app id '{}' on Delta table '{}'; re-checking",
+            settings.appId(),
+            tableName,
+            e);
+        continue;
+      } catch (Exception e) {
+        rethrowIfInterrupted(e);
+        lastFailure = e;
+        LOG.warn(
+            "Attempt {} to commit checkpoint {} to Delta table '{}' failed",
+            attempt,
+            checkpointId,
+            tableName,
+            e);
+        continue;
+      }
+      table.pathCheckPending = false;
+      LOG.info(
+          "Committed checkpoint {} to Delta table '{}' as version {} ({} files, {} rows)",
+          checkpointId,
+          tableName,
+          result.getVersion(),
+          plan.fileCount,
+          plan.rowCount);
+      listener.afterCommit(tableName, checkpointId, result.getVersion(), plan.rowCount);
+      return true;
+    }
+    throw new IOException(
+        "Could not commit checkpoint "
+            + checkpointId
+            + " to Delta table '"
+            + tableName
+            + "' at "
+            + settings.tableRoot(tableName)
+            + " after "
+            + settings.maxCommitAttempts()
+            + " attempts; the job fails and commits again, idempotently, after it restores",
+        lastFailure);
+  }
+
+  /**
+   * A cancelled task is interrupted; delta-standalone (Scala) throws the InterruptedException
+   * without declaring it. Retrying would commit from a task that is shutting down.
+   */
+  private static void rethrowIfInterrupted(Exception e) throws InterruptedException {
+    if (e instanceof InterruptedException interrupted) {
+      throw interrupted;
+    }
+  }
+
+  /** What to commit, or null when the table already has everything. */
+  private CommitPlan plan(TableState table, long checkpointId, List<DeltaCommittable> files) {
+    Snapshot snapshot = table.log.update();
+    OptimisticTransaction transaction = table.log.startTransaction();
+    long committedVersion = transaction.txnVersion(settings.appId());
+    boolean endOfInput = checkpointId == END_OF_INPUT;
+    if (!endOfInput && committedVersion >= checkpointId) {
+      return null;
+    }
+    List<DeltaCommittable> newFiles =
+        table.pathCheckPending || endOfInput ? filesNotIn(snapshot, files) : files;
+    if (newFiles.isEmpty()) {
+      return null;
+    }
+    long transactionVersion = endOfInput ? committedVersion + 1 : checkpointId;
+    long now = System.currentTimeMillis();
+
+    List<Action> actions = new ArrayList<>(newFiles.size() + 2);
+    if (transaction.readVersion() < 0) {
+      actions.add(
+          Metadata.builder()
+              .id(UUID.randomUUID().toString())
+              .name(table.layout.tableName())
+              .schema(table.layout.deltaSchema())
+              .partitionColumns(table.layout.schema().partitionColumns())
+              .createdTime(now)
+              .build());
+    }
+    long rowCount = 0;
+    long byteCount = 0;
+    for (DeltaCommittable file : newFiles) {
+      actions.add(
+          new AddFile(
+              file.relativePath(),
+              file.partitionValues(),
+              file.sizeBytes(),
+              file.modificationTime(),
+              true,
+              FileStatistics.asJsonStringLiteral(file.statsJson()),
+              null));
+      rowCount += file.numRecords();
+      byteCount += file.sizeBytes();
+    }
+    actions.add(new SetTransaction(settings.appId(), transactionVersion, Optional.of(now)));
+
+    // Operation parameter values are JSON documents, written into the log as they are.
+    Map<String, String> parameters =
+        Map.of(
+            "outputMode", json("Append"),
+            "queryId", json(settings.appId()),
+            "epochId", json(Long.toString(transactionVersion)));
+    Map<String, String> metrics =
+        Map.of(
+            Operation.Metrics.numAddedFiles, Integer.toString(newFiles.size()),
+            Operation.Metrics.numRemovedFiles, "0",
+            Operation.Metrics.numOutputRows, Long.toString(rowCount),
+            Operation.Metrics.numOutputBytes, Long.toString(byteCount));
+    Operation operation = new Operation(Operation.Name.STREAMING_UPDATE, parameters, metrics);
+    return new CommitPlan(transaction, actions, operation, newFiles.size(), rowCount);
+  }
+
+  private static List<DeltaCommittable> filesNotIn(
+      Snapshot snapshot, List<DeltaCommittable> files) {
+    Set<String> pending = new HashSet<>();
+    files.forEach(file -> pending.add(file.relativePath()));
+    Set<String> present = new HashSet<>();
+    try (CloseableIterator<AddFile> tableFiles = snapshot.scan().getFiles()) {
+      while (tableFiles.hasNext()) {
+        String path = tableFiles.next().getPath();
+        if (pending.contains(path)) {
+          present.add(path);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot list the files of the Delta table", e);
+    }
+    if (!present.isEmpty()) {
+      LOG.info("Dropping {} files already in the Delta table: {}", present.size(), present);
+    }
+    return files.stream().filter(file -> !present.contains(file.relativePath())).toList();
+  }
+
+  private TableState tableState(String tableName) {
+    TableState table = tables.get(tableName);
+    if (table == null) {
+      DeltaTableSchema schema = settings.tablesByName().get(tableName);
+      if (schema == null) {
+        throw new IllegalStateException(
+            "Committable for Delta table '"
+                + tableName
+                + "', which this sink does not write; was the table removed from the sink while"
+                + " the job restored state that still held its files?");
+      }
+      if (hadoopConfiguration == null) {
+        hadoopConfiguration = settings.newHadoopConfiguration();
+      }
+      DeltaLog log = DeltaLog.forTable(hadoopConfiguration, settings.tableRoot(tableName));
+      table = new TableState(new TableLayout(schema), log, restoredCheckpointId.isPresent());
+      verifyTableAndLineage(table);
+      tables.put(tableName, table);
+    }
+    return table;
+  }
+
+  private void verifyTableAndLineage(TableState table) {
+    String tableName = table.layout.tableName();
+    Snapshot snapshot = table.log.update();
+    if (snapshot.getVersion() >= 0) {
+      Metadata metadata = snapshot.getMetadata();
+      StructType expectedSchema = table.layout.deltaSchema();
+      List<String> expectedPartitions = table.layout.schema().partitionColumns();
+      if (metadata.getSchema() == null
+          || !metadata.getSchema().toJson().equals(expectedSchema.toJson())
+          || !metadata.getPartitionColumns().equals(expectedPartitions)) {
+        throw new IllegalStateException(
+            "Delta table '"
+                + tableName
+                + "' at "
+                + settings.tableRoot(tableName)
+                + " has schema "
+                + (metadata.getSchema() == null ? "none" : metadata.getSchema().getTreeString())
+                + " partitioned by "
+                + metadata.getPartitionColumns()
+                + " but the sink writes "
+                + expectedSchema.getTreeString()
+                + " partitioned by "
+                + expectedPartitions);
+      }
+    }
+    long committedVersion = table.log.startTransaction().txnVersion(settings.appId());
+    if (restoredCheckpointId.isEmpty() && committedVersion >= 0) {
+      throw new IllegalStateException(
+          "Delta table '"
+              + tableName
+              + "' already records transaction version "
+              + committedVersion
+              + " for app id '"
+              + settings.appId()
+              + "', but this job started without Flink state: its checkpoint ids restart at 1, so"
+              + " its commits would be skipped as duplicates. Restore the job from its latest"
+              + " checkpoint, or give a job started from scratch a new appId.");
+    }
+    if (restoredCheckpointId.isPresent() && committedVersion > restoredCheckpointId.getAsLong()) {
+      throw new IllegalStateException(
+          "Delta table '"
+              + tableName
+              + "' already records checkpoint "
+              + committedVersion
+              + " for app id '"
+              + settings.appId()
+              + "', newer than the checkpoint "
+              + restoredCheckpointId.getAsLong()
+              + " this job restored: it was restored from an older checkpoint or savepoint, and"
+              + " its next checkpoints would be skipped as duplicates. Restore the latest"
+              + " checkpoint, or use a new appId.");
+    }
+  }
+
+  private static String json(String value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot encode " + value + " as JSON", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    tables.clear();
+  }
+
+  private static final class TableState {
+    final TableLayout layout;
+    final DeltaLog log;
+    // After a restore, files of the first commit may already be in the table.
+    boolean pathCheckPending;
+
+    TableState(TableLayout layout, DeltaLog log, boolean pathCheckPending) {
+      this.layout = layout;
+      this.log = log;
+      this.pathCheckPending = pathCheckPending;
+    }
+  }
+
+  private record CommitPlan(
+      OptimisticTransaction transaction,
+      List<Action> actions,
+      Operation operation,
+      int fileCount,
+      long rowCount) {}
+}

@@ -1,0 +1,342 @@
+package dev.freshet.delta.internal;
+
+import static dev.freshet.delta.DeltaTestTables.addActions;
+import static dev.freshet.delta.DeltaTestTables.commitFiles;
+import static dev.freshet.delta.DeltaTestTables.readRows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.freshet.delta.DeltaColumnType;
+import dev.freshet.delta.DeltaCommitListener;
+import dev.freshet.delta.DeltaRow;
+import dev.freshet.delta.DeltaTableSchema;
+import dev.freshet.delta.DeltaTestTables;
+import io.delta.standalone.DeltaLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeltaLogCommitterTest {
+
+  private static final DeltaTableSchema CLICKS = DeltaTestTables.eventsTable("clicks");
+  private static final DeltaTableSchema ORDERS = DeltaTestTables.eventsTable("orders");
+
+  @TempDir Path basePath;
+
+  private static DeltaRow click(long id, String date) {
+    return DeltaRow.of("clicks", id, "user-" + id, id * 1.5, id % 2 == 0, date);
+  }
+
+  private static DeltaRow order(long id) {
+    return DeltaRow.of("orders", id, null, null, null, "2026-11-23");
+  }
+
+  private long txnVersion(String table) {
+    return DeltaLog.forTable(new Configuration(), basePath.resolve(table).toString())
+        .startTransaction()
+        .txnVersion(SinkFixture.APP_ID);
+  }
+
+  private List<String> addedPaths(String table) {
+    return addActions(basePath.resolve(table)).stream()
+        .map(add -> add.get("path").asText())
+        .toList();
+  }
+
+  @Test
+  void firstCommitCreatesTheTableWithProtocolMetadataAndRelativePaths() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    List<DeltaCommittable> files = fixture.write(1, click(1, "2026-11-23"), click(2, "2026-11-24"));
+
+    SinkFixture.commit(fixture.freshCommitter(), files);
+
+    Path table = basePath.resolve("clicks");
+    List<JsonNode> firstCommit = DeltaTestTables.actions(commitFiles(table).get(0));
+    assertThat(firstCommit).anyMatch(action -> action.has("protocol"));
+    JsonNode metadata =
+        firstCommit.stream().filter(action -> action.has("metaData")).findFirst().orElseThrow();
+    assertThat(metadata.get("metaData").get("partitionColumns").get(0).asText())
+        .isEqualTo("event_date");
+    assertThat(metadata.get("metaData").get("schemaString").asText())
+        .contains("\"name\":\"user_name\",\"type\":\"string\",\"nullable\":true");
+    for (JsonNode add : addActions(table)) {
+      assertThat(add.get("path").asText()).startsWith("event_date=2026-11-2").doesNotContain(":");
+      assertThat(add.get("stats").isTextual()).isTrue();
+      assertThat(DeltaTestTables.parseJson(add.get("stats").asText()).get("numRecords").asLong())
+          .isEqualTo(1);
+    }
+    JsonNode txn =
+        firstCommit.stream().filter(action -> action.has("txn")).findFirst().orElseThrow();
+    assertThat(txn.get("txn").get("appId").asText()).isEqualTo(SinkFixture.APP_ID);
+    assertThat(txn.get("txn").get("version").asLong()).isEqualTo(1);
+    assertThat(readRows(table, CLICKS))
+        .containsExactlyInAnyOrder(click(1, "2026-11-23"), click(2, "2026-11-24"));
+  }
+
+  @Test
+  void commitInfoRecordsAStreamingUpdateWithJsonEncodedParameters() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+
+    SinkFixture.commit(fixture.freshCommitter(), fixture.write(7, click(1, "2026-11-23")));
+
+    JsonNode commitInfo =
+        DeltaTestTables.actions(commitFiles(basePath.resolve("clicks")).get(0)).stream()
+            .filter(action -> action.has("commitInfo"))
+            .findFirst()
+            .orElseThrow()
+            .get("commitInfo");
+    assertThat(commitInfo.get("operation").asText()).isEqualTo("STREAMING UPDATE");
+    assertThat(commitInfo.get("operationParameters").get("outputMode").asText())
+        .isEqualTo("Append");
+    assertThat(commitInfo.get("operationParameters").get("epochId").asText()).isEqualTo("7");
+    assertThat(commitInfo.get("operationParameters").get("queryId").asText())
+        .isEqualTo(SinkFixture.APP_ID);
+    assertThat(commitInfo.get("operationMetrics").get("numOutputRows").asText()).isEqualTo("1");
+    assertThat(commitInfo.get("engineInfo").asText()).startsWith("freshet-delta-sink/0.1 ");
+  }
+
+  @Test
+  void sameCheckpointCommittedAgainByAFreshCommitterAddsNothing() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS, ORDERS));
+    List<DeltaCommittable> files = fixture.write(3, click(1, "2026-11-23"), order(2));
+    SinkFixture.commit(fixture.freshCommitter(), files);
+
+    List<TestCommitRequest> replay = SinkFixture.commit(fixture.committerRestoredFrom(3), files);
+
+    assertThat(replay)
+        .extracting(TestCommitRequest::outcome)
+        .containsOnly(TestCommitRequest.Outcome.ALREADY_COMMITTED);
+    assertThat(commitFiles(basePath.resolve("clicks"))).hasSize(1);
+    assertThat(commitFiles(basePath.resolve("orders"))).hasSize(1);
+    assertThat(addedPaths("clicks")).doesNotHaveDuplicates().hasSize(1);
+    assertThat(readRows(basePath.resolve("orders"), ORDERS)).containsExactly(order(2));
+  }
+
+  @Test
+  void checkpointsArrivingTogetherAreCommittedInAscendingOrder() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    List<DeltaCommittable> checkpoint5 = fixture.write(5, click(5, "2026-11-23"));
+    List<DeltaCommittable> checkpoint4 = fixture.write(4, click(4, "2026-11-23"));
+    List<DeltaCommittable> outOfOrder = new ArrayList<>(checkpoint5);
+    outOfOrder.addAll(checkpoint4);
+
+    SinkFixture.commit(fixture.freshCommitter(), outOfOrder);
+
+    List<Long> recordedVersions = new ArrayList<>();
+    for (Path commit : commitFiles(basePath.resolve("clicks"))) {
+      DeltaTestTables.actions(commit).stream()
+          .filter(action -> action.has("txn"))
+          .forEach(action -> recordedVersions.add(action.get("txn").get("version").asLong()));
+    }
+    assertThat(recordedVersions).containsExactly(4L, 5L);
+    assertThat(readRows(basePath.resolve("clicks"), CLICKS))
+        .containsExactlyInAnyOrder(click(4, "2026-11-23"), click(5, "2026-11-23"));
+  }
+
+  @Test
+  void lateCheckpointAtOrBelowTheRecordedVersionIsTreatedAsCommitted() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    DeltaLogCommitter committer = fixture.freshCommitter();
+    SinkFixture.commit(committer, fixture.write(6, click(6, "2026-11-23")));
+
+    List<TestCommitRequest> late =
+        SinkFixture.commit(committer, fixture.write(5, click(5, "2026-11-23")));
+
+    assertThat(late)
+        .extracting(TestCommitRequest::outcome)
+        .containsOnly(TestCommitRequest.Outcome.ALREADY_COMMITTED);
+    assertThat(txnVersion("clicks")).isEqualTo(6);
+    assertThat(commitFiles(basePath.resolve("clicks"))).hasSize(1);
+  }
+
+  @Test
+  void firstCommitAfterRestoreDropsFilesAlreadyInTheTable() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    List<DeltaCommittable> committedBeforeFailure = fixture.write(4, click(4, "2026-11-23"));
+    SinkFixture.commit(fixture.freshCommitter(), committedBeforeFailure);
+    // Checkpoint 5 re-delivers a file the table already references, next to a new one.
+    List<DeltaCommittable> checkpoint5 = new ArrayList<>();
+    committedBeforeFailure.forEach(file -> checkpoint5.add(file.withCheckpointId(5)));
+    checkpoint5.addAll(fixture.write(5, click(5, "2026-11-23")));
+
+    SinkFixture.commit(fixture.committerRestoredFrom(5), checkpoint5);
+
+    assertThat(addedPaths("clicks")).hasSize(2).doesNotHaveDuplicates();
+    assertThat(txnVersion("clicks")).isEqualTo(5);
+    assertThat(readRows(basePath.resolve("clicks"), CLICKS))
+        .containsExactlyInAnyOrder(click(4, "2026-11-23"), click(5, "2026-11-23"));
+  }
+
+  @Test
+  void endOfInputIsRecordedAsTheNextVersionNeverAsLongMaxValue() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    SinkFixture.commit(fixture.freshCommitter(), fixture.write(3, click(3, "2026-11-23")));
+    List<DeltaCommittable> endOfInput =
+        fixture.write(DeltaLogCommitter.END_OF_INPUT, click(4, "2026-11-23"));
+
+    SinkFixture.commit(fixture.committerRestoredFrom(3), endOfInput);
+    List<TestCommitRequest> replay =
+        SinkFixture.commit(fixture.committerRestoredFrom(4), endOfInput);
+
+    assertThat(txnVersion("clicks")).isEqualTo(4);
+    assertThat(replay)
+        .extracting(TestCommitRequest::outcome)
+        .containsOnly(TestCommitRequest.Outcome.ALREADY_COMMITTED);
+    assertThat(addedPaths("clicks")).hasSize(2).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void jobStartedWithoutStateRefusesAnAppIdTheTableAlreadyRecords() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    SinkFixture.commit(fixture.freshCommitter(), fixture.write(9, click(1, "2026-11-23")));
+    List<DeltaCommittable> fromScratch = fixture.write(1, click(2, "2026-11-23"));
+
+    assertThatThrownBy(() -> SinkFixture.commit(fixture.freshCommitter(), fromScratch))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'clicks' already records transaction version 9")
+        .hasMessageContaining("app id '" + SinkFixture.APP_ID + "'")
+        .hasMessageContaining("started without Flink state")
+        .hasMessageContaining("new appId");
+    assertThat(readRows(basePath.resolve("clicks"), CLICKS)).hasSize(1);
+  }
+
+  @Test
+  void jobRestoredFromAnOlderCheckpointThanTheTableRecordsIsRefused() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    SinkFixture.commit(fixture.freshCommitter(), fixture.write(9, click(1, "2026-11-23")));
+    List<DeltaCommittable> afterOldRestore = fixture.write(6, click(2, "2026-11-23"));
+
+    assertThatThrownBy(() -> SinkFixture.commit(fixture.committerRestoredFrom(5), afterOldRestore))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already records checkpoint 9")
+        .hasMessageContaining("newer than the checkpoint 5 this job restored");
+  }
+
+  @Test
+  void existingTableWithAnotherSchemaIsNotWrittenTo() throws Exception {
+    SinkFixture original = new SinkFixture(basePath, List.of(CLICKS));
+    SinkFixture.commit(original.freshCommitter(), original.write(1, click(1, "2026-11-23")));
+    DeltaTableSchema changed =
+        DeltaTableSchema.builder("clicks")
+            .requiredColumn("id", DeltaColumnType.STRING)
+            .requiredColumn("event_date", DeltaColumnType.STRING)
+            .partitionedBy("event_date")
+            .build();
+    SinkFixture changedFixture = new SinkFixture(basePath, List.of(changed));
+    List<DeltaCommittable> files =
+        changedFixture.write(2, DeltaRow.of("clicks", "one", "2026-11-23"));
+
+    assertThatThrownBy(() -> SinkFixture.commit(changedFixture.committerRestoredFrom(1), files))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Delta table 'clicks'")
+        .hasMessageContaining("but the sink writes");
+  }
+
+  @Test
+  void listenerHearsEachTableCommitWithItsVersionAndRows() throws Exception {
+    Path log = basePath.resolve("listener.log");
+    SinkFixture fixture =
+        new SinkFixture(
+            basePath.resolve("tables"), List.of(CLICKS, ORDERS), new AppendingListener(log));
+    DeltaLogCommitter committer = fixture.freshCommitter();
+
+    SinkFixture.commit(
+        committer, fixture.write(1, click(1, "2026-11-23"), click(2, "2026-11-24"), order(3)));
+    SinkFixture.commit(committer, fixture.write(2, order(4)));
+    SinkFixture.commit(fixture.committerRestoredFrom(2), fixture.write(2, order(4)));
+
+    assertThat(Files.readAllLines(log))
+        .containsExactly(
+            "before clicks 1",
+            "after clicks 1 version=0 rows=2",
+            "before orders 1",
+            "after orders 1 version=0 rows=1",
+            "before orders 2",
+            "after orders 2 version=1 rows=1");
+  }
+
+  @Test
+  void failureFromTheListenerAfterACommitDoesNotRepeatTheCommit() throws Exception {
+    SinkFixture failing = new SinkFixture(basePath, List.of(CLICKS), new FailingAfterCommit());
+    List<DeltaCommittable> files = failing.write(1, click(1, "2026-11-23"));
+
+    assertThatThrownBy(() -> SinkFixture.commit(failing.freshCommitter(), files))
+        .hasMessage("injected after commit");
+    SinkFixture restored = new SinkFixture(basePath, List.of(CLICKS));
+    List<TestCommitRequest> replay = SinkFixture.commit(restored.committerRestoredFrom(1), files);
+
+    assertThat(replay)
+        .extracting(TestCommitRequest::outcome)
+        .containsOnly(TestCommitRequest.Outcome.ALREADY_COMMITTED);
+    assertThat(addedPaths("clicks")).hasSize(1);
+  }
+
+  @Test
+  void commitThatKeepsFailingFailsNamingTableCheckpointAndAttempts() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    List<DeltaCommittable> files = fixture.write(1, click(1, "2026-11-23"));
+    // A plain file where the log directory belongs makes every commit attempt fail.
+    Files.createFile(basePath.resolve("clicks").resolve("_delta_log"));
+
+    assertThatThrownBy(() -> SinkFixture.commit(fixture.freshCommitter(), files))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("Could not commit checkpoint 1 to Delta table 'clicks'")
+        .hasMessageContaining("after 3 attempts")
+        .hasCauseInstanceOf(Exception.class);
+  }
+
+  @Test
+  void unstampedCommittableIsRejected() throws Exception {
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS));
+    List<DeltaCommittable> unstamped =
+        fixture.write(1, click(1, "2026-11-23")).stream()
+            .map(file -> file.withCheckpointId(DeltaCommittable.NO_CHECKPOINT))
+            .toList();
+
+    assertThatThrownBy(() -> SinkFixture.commit(fixture.freshCommitter(), unstamped))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("without checkpoint id");
+  }
+
+  /** Appends one line per call to a file, so the test reads what the committer reported. */
+  private static final class AppendingListener implements DeltaCommitListener {
+    private final Path log;
+
+    AppendingListener(Path log) {
+      this.log = log;
+    }
+
+    @Override
+    public void beforeCommit(String table, long checkpointId) {
+      append("before " + table + " " + checkpointId);
+    }
+
+    @Override
+    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+      append("after " + table + " " + checkpointId + " version=" + deltaVersion + " rows=" + rows);
+    }
+
+    private void append(String line) {
+      try {
+        Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static final class FailingAfterCommit implements DeltaCommitListener {
+    @Override
+    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+      throw new IllegalStateException("injected after commit");
+    }
+  }
+}

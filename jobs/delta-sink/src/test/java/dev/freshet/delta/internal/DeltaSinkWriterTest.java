@@ -1,0 +1,102 @@
+package dev.freshet.delta.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.freshet.delta.DeltaRow;
+import dev.freshet.delta.DeltaTestTables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeltaSinkWriterTest {
+
+  @TempDir Path basePath;
+
+  private SinkFixture fixture() {
+    return new SinkFixture(
+        basePath,
+        List.of(DeltaTestTables.eventsTable("clicks"), DeltaTestTables.eventsTable("orders")));
+  }
+
+  @Test
+  void rowForUnknownTableIsRejectedNamingIt() {
+    DeltaSinkWriter writer = new DeltaSinkWriter(fixture().settings(), 0);
+
+    assertThatThrownBy(
+            () -> writer.write(DeltaRow.of("refunds", 1L, null, null, null, "2026-11-23"), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Row for unknown Delta table 'refunds'; this sink writes the tables [clicks, orders]");
+  }
+
+  @Test
+  void prepareCommitClosesOneFilePerTableAndPartition() throws Exception {
+    List<DeltaCommittable> committables =
+        fixture()
+            .write(
+                1,
+                DeltaRow.of("clicks", 1L, "a", 1.0, true, "2026-11-23"),
+                DeltaRow.of("clicks", 2L, "b", 2.0, false, "2026-11-23"),
+                DeltaRow.of("clicks", 3L, "c", 3.0, null, "2026-11-24"),
+                DeltaRow.of("orders", 4L, null, null, null, "2026-11-23"));
+
+    assertThat(committables)
+        .extracting(DeltaCommittable::table, DeltaCommittable::numRecords)
+        .containsExactlyInAnyOrder(tuple("clicks", 2L), tuple("clicks", 1L), tuple("orders", 1L));
+    for (DeltaCommittable committable : committables) {
+      String date = committable.partitionValues().get("event_date");
+      assertThat(committable.relativePath())
+          .matches("event_date=" + date + "/part-00000-[0-9a-f-]{36}\\.snappy\\.parquet");
+      Path file = basePath.resolve(committable.table()).resolve(committable.relativePath());
+      assertThat(file).exists();
+      assertThat(committable.sizeBytes()).isEqualTo(Files.size(file));
+      assertThat(DeltaTestTables.parseJson(committable.statsJson()).get("numRecords").asLong())
+          .isEqualTo(committable.numRecords());
+    }
+  }
+
+  @Test
+  void dataFilesHoldOnlyTheNonPartitionColumns() throws Exception {
+    DeltaCommittable committable =
+        fixture().write(1, DeltaRow.of("clicks", 1L, "a", 1.0, true, "2026-11-23")).get(0);
+    org.apache.hadoop.fs.Path file =
+        new org.apache.hadoop.fs.Path(
+            basePath.resolve("clicks").resolve(committable.relativePath()).toUri());
+
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(HadoopInputFile.fromPath(file, new Configuration()))) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      assertThat(schema.getFields())
+          .extracting(Type::getName)
+          .containsExactly("id", "user_name", "amount", "flagged");
+      assertThat(reader.getRecordCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void nothingWrittenMeansNothingToCommit() throws Exception {
+    assertThat(fixture().write(1)).isEmpty();
+  }
+
+  @Test
+  void closingWithoutACheckpointDeletesTheUncommittedFiles() throws Exception {
+    DeltaSinkWriter writer = new DeltaSinkWriter(fixture().settings(), 0);
+    writer.write(DeltaRow.of("clicks", 1L, "a", 1.0, true, "2026-11-23"), null);
+
+    writer.close();
+
+    try (Stream<Path> files = Files.walk(basePath)) {
+      assertThat(files.filter(path -> path.toString().endsWith(".parquet"))).isEmpty();
+    }
+  }
+}

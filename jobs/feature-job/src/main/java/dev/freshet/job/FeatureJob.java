@@ -1,0 +1,194 @@
+package dev.freshet.job;
+
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.ContractLoader;
+import dev.freshet.delta.DeltaSink;
+import dev.freshet.events.EventStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The feature job: one Flink job serving every contract.
+ *
+ * <pre>
+ * Kafka source per stream (decode, watermarks) → route to contracts → key by (contract, entity)
+ *   → tile aggregation → offline rows → Delta sink (one table per contract)
+ * dead letters (undecodable records, late events) → dead-letter topic
+ * </pre>
+ *
+ * {@link #build} wires the pipeline into any environment, so tests run the very same topology on
+ * a MiniCluster; {@link #main} is what a Flink cluster runs.
+ */
+@Command(
+    name = "feature-job",
+    mixinStandardHelpOptions = true,
+    description = "Computes the features of the given contracts from Kafka into Delta tables.")
+public final class FeatureJob implements Callable<Integer> {
+
+  @Option(names = "--contracts", required = true, description = "Directory of contract YAML files.")
+  Path contractsDirectory;
+
+  @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+  String bootstrapServers;
+
+  @Option(names = "--delta-path", required = true, description = "Base path of the offline tables.")
+  String deltaPath;
+
+  @Option(names = "--dead-letter-topic", defaultValue = "freshet-dead-letters")
+  String deadLetterTopic;
+
+  @Option(names = "--max-out-of-orderness-ms", defaultValue = "1000")
+  long maxOutOfOrdernessMillis;
+
+  public static void main(String[] args) {
+    int exitCode = new CommandLine(new FeatureJob()).execute(args);
+    if (exitCode != 0) {
+      throw new IllegalStateException("feature job failed to start, exit code " + exitCode);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<Contract> contracts = new ContractLoader().loadDirectory(contractsDirectory);
+    FeatureJobConfig config =
+        FeatureJobConfig.builder()
+            .bootstrapServers(bootstrapServers)
+            .deltaBasePath(deltaPath)
+            .deadLetterTopic(deadLetterTopic)
+            .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
+            .build();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    build(env, contracts, config);
+    env.execute("freshet features: " + contracts.size() + " contracts");
+    return 0;
+  }
+
+  /** Adds the whole pipeline for {@code contracts} to {@code env}. */
+  public static void build(
+      StreamExecutionEnvironment env, List<Contract> contracts, FeatureJobConfig config) {
+    List<ContractPlan> plans = contracts.stream().map(ContractPlan::of).toList();
+
+    SingleOutputStreamOperator<FeatureInput> behaviourInputs =
+        routedInputs(env, EventStream.BEHAVIOUR, contracts, config);
+    SingleOutputStreamOperator<FeatureInput> fileInputs =
+        routedInputs(env, EventStream.FILE, contracts, config);
+
+    SingleOutputStreamOperator<FeatureRow> featureRows =
+        behaviourInputs
+            .union(fileInputs)
+            .keyBy(new ByContractAndEntity())
+            .process(new TileAggregator(plans))
+            .name("aggregate features in tiles")
+            .uid("aggregate-features");
+
+    featureRows
+        .map(new OfflineRowMapper(contracts))
+        .name("to offline rows")
+        .uid("to-offline-rows")
+        .sinkTo(deltaSink(contracts, config))
+        .name("delta tables")
+        .uid("delta-sink");
+
+    DataStream<DeadLetter> lateEvents =
+        featureRows
+            .getSideOutput(TileAggregator.LATE_EVENTS)
+            .map(new LateEventToDeadLetter())
+            .name("late events as dead letters")
+            .uid("late-events-to-dead-letters");
+    behaviourInputs
+        .getSideOutput(ContractRouter.DEAD_LETTERS)
+        .union(fileInputs.getSideOutput(ContractRouter.DEAD_LETTERS), lateEvents)
+        .sinkTo(deadLetterSink(config))
+        .name("dead-letter topic")
+        .uid("dead-letter-sink");
+  }
+
+  private static SingleOutputStreamOperator<FeatureInput> routedInputs(
+      StreamExecutionEnvironment env,
+      EventStream stream,
+      List<Contract> contracts,
+      FeatureJobConfig config) {
+    List<Contract> contractsOfStream =
+        contracts.stream().filter(c -> c.source() == stream).toList();
+    WatermarkStrategy<DecodedRecord> watermarks =
+        WatermarkStrategy.<DecodedRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+            .withTimestampAssigner(new EventTimeOfRecord())
+            .withIdleness(config.idleness());
+    return env.fromSource(kafkaSource(stream, config), watermarks, stream.defaultTopic())
+        .uid("source-" + stream.sourceName())
+        .process(new ContractRouter(contractsOfStream))
+        .name("route " + stream.sourceName() + " events to contracts")
+        .uid("route-" + stream.sourceName());
+  }
+
+  private static KafkaSource<DecodedRecord> kafkaSource(
+      EventStream stream, FeatureJobConfig config) {
+    KafkaSourceBuilder<DecodedRecord> builder =
+        KafkaSource.<DecodedRecord>builder()
+            .setBootstrapServers(config.bootstrapServers())
+            .setTopics(config.topic(stream))
+            .setGroupId(config.consumerGroup())
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(new KafkaEventDeserializer(stream));
+    if (config.boundedInput()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  private static DeltaSink deltaSink(List<Contract> contracts, FeatureJobConfig config) {
+    return DeltaSink.builder()
+        .basePath(config.deltaBasePath())
+        .tables(OfflineRowMapper.tableSchemas(contracts))
+        .appId(config.deltaAppId())
+        .commitListener(config.deltaCommitListener())
+        .build();
+  }
+
+  private static KafkaSink<DeadLetter> deadLetterSink(FeatureJobConfig config) {
+    Properties producer = new Properties();
+    // Below the broker's default transaction.max.timeout.ms of 15 minutes (the builder's is 1 h).
+    producer.setProperty("transaction.timeout.ms", "600000");
+    return KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(config.bootstrapServers())
+        .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(config.consumerGroup() + "-dead-letters")
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+
+  /** Keys feature inputs by contract and entity. */
+  static final class ByContractAndEntity implements KeySelector<FeatureInput, String> {
+    @Override
+    public String getKey(FeatureInput input) {
+      return input.key();
+    }
+  }
+
+  /** Event time of decoded records; dead letters never move the watermark. */
+  static final class EventTimeOfRecord implements SerializableTimestampAssigner<DecodedRecord> {
+    @Override
+    public long extractTimestamp(DecodedRecord record, long kafkaTimestamp) {
+      return record.eventTime();
+    }
+  }
+}

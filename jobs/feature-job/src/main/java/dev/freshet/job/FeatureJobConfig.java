@@ -1,0 +1,165 @@
+package dev.freshet.job;
+
+import dev.freshet.delta.DeltaCommitListener;
+import dev.freshet.events.EventStream;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Where the feature job reads and writes, and how it treats time. Built with {@link #builder()}. */
+public final class FeatureJobConfig {
+
+  private final String bootstrapServers;
+  private final String behaviourTopic;
+  private final String fileTopic;
+  private final String deadLetterTopic;
+  private final String consumerGroup;
+  private final String deltaBasePath;
+  private final String deltaAppId;
+  private final Duration maxOutOfOrderness;
+  private final Duration idleness;
+  private final boolean boundedInput;
+  private final DeltaCommitListener deltaCommitListener;
+
+  private FeatureJobConfig(Builder builder) {
+    this.bootstrapServers = builder.bootstrapServers;
+    this.behaviourTopic = builder.behaviourTopic;
+    this.fileTopic = builder.fileTopic;
+    this.deadLetterTopic = builder.deadLetterTopic;
+    this.consumerGroup = builder.consumerGroup;
+    this.deltaBasePath = builder.deltaBasePath;
+    this.deltaAppId = builder.deltaAppId;
+    this.maxOutOfOrderness = builder.maxOutOfOrderness;
+    this.idleness = builder.idleness;
+    this.boundedInput = builder.boundedInput;
+    this.deltaCommitListener = builder.deltaCommitListener;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public String topic(EventStream stream) {
+    return stream == EventStream.BEHAVIOUR ? behaviourTopic : fileTopic;
+  }
+
+  public String deadLetterTopic() {
+    return deadLetterTopic;
+  }
+
+  public String consumerGroup() {
+    return consumerGroup;
+  }
+
+  public String deltaBasePath() {
+    return deltaBasePath;
+  }
+
+  public String deltaAppId() {
+    return deltaAppId;
+  }
+
+  public Duration maxOutOfOrderness() {
+    return maxOutOfOrderness;
+  }
+
+  public Duration idleness() {
+    return idleness;
+  }
+
+  /** Whether the sources stop at the offsets that are latest when the job starts (for tests). */
+  public boolean boundedInput() {
+    return boundedInput;
+  }
+
+  public DeltaCommitListener deltaCommitListener() {
+    return deltaCommitListener;
+  }
+
+  /** Settings with the defaults of a local run; bootstrap servers and the Delta path are required. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private String behaviourTopic = EventStream.BEHAVIOUR.defaultTopic();
+    private String fileTopic = EventStream.FILE.defaultTopic();
+    private String deadLetterTopic = "freshet-dead-letters";
+    private String consumerGroup = "freshet-feature-job";
+    private String deltaBasePath;
+    private String deltaAppId = "freshet-feature-job";
+    private Duration maxOutOfOrderness = Duration.ofSeconds(1);
+    private Duration idleness = Duration.ofSeconds(5);
+    private boolean boundedInput;
+    private DeltaCommitListener deltaCommitListener = DeltaCommitListener.NONE;
+
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    public Builder behaviourTopic(String behaviourTopic) {
+      this.behaviourTopic = behaviourTopic;
+      return this;
+    }
+
+    public Builder fileTopic(String fileTopic) {
+      this.fileTopic = fileTopic;
+      return this;
+    }
+
+    public Builder deadLetterTopic(String deadLetterTopic) {
+      this.deadLetterTopic = deadLetterTopic;
+      return this;
+    }
+
+    public Builder consumerGroup(String consumerGroup) {
+      this.consumerGroup = consumerGroup;
+      return this;
+    }
+
+    /** Directory (or Hadoop URI) under which each contract's offline table lives. */
+    public Builder deltaBasePath(String deltaBasePath) {
+      this.deltaBasePath = deltaBasePath;
+      return this;
+    }
+
+    /** Identifies this job in the Delta tables' transaction ids; keep it across upgrades. */
+    public Builder deltaAppId(String deltaAppId) {
+      this.deltaAppId = deltaAppId;
+      return this;
+    }
+
+    public Builder maxOutOfOrderness(Duration maxOutOfOrderness) {
+      this.maxOutOfOrderness = maxOutOfOrderness;
+      return this;
+    }
+
+    public Builder idleness(Duration idleness) {
+      this.idleness = idleness;
+      return this;
+    }
+
+    public Builder boundedInput(boolean boundedInput) {
+      this.boundedInput = boundedInput;
+      return this;
+    }
+
+    /** Told before and after every Delta commit: for metrics, and for failure-injection tests. */
+    public Builder deltaCommitListener(DeltaCommitListener deltaCommitListener) {
+      this.deltaCommitListener = deltaCommitListener;
+      return this;
+    }
+
+    public FeatureJobConfig build() {
+      Objects.requireNonNull(bootstrapServers, "bootstrapServers is required");
+      Objects.requireNonNull(deltaBasePath, "deltaBasePath is required");
+      if (maxOutOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
+        throw new IllegalArgumentException(
+            "maxOutOfOrderness must be >= 0 and idleness > 0, got "
+                + maxOutOfOrderness + " and " + idleness);
+      }
+      return new FeatureJobConfig(this);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.freshet.job;
+
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.Feature;
+import dev.freshet.contract.FeatureType;
+import dev.freshet.delta.DeltaColumn;
+import dev.freshet.delta.DeltaColumnType;
+import dev.freshet.delta.DeltaRow;
+import dev.freshet.delta.DeltaTableSchema;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.MapFunction;
+
+/**
+ * Turns feature rows into rows of the contract's offline table. Every table has the entity key
+ * column (named after the key field), {@value #FEATURE_TIME_COLUMN} (window end, epoch millis),
+ * one nullable column per feature, and the partition column {@value #EVENT_DATE_COLUMN} (UTC date
+ * of the feature time, yyyy-MM-dd).
+ */
+public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
+
+  public static final String FEATURE_TIME_COLUMN = "feature_time";
+  public static final String EVENT_DATE_COLUMN = "event_date";
+
+  private final Map<String, Contract> contractsByName = new HashMap<>();
+
+  public OfflineRowMapper(List<Contract> contracts) {
+    contracts.forEach(contract -> contractsByName.put(contract.name(), contract));
+  }
+
+  public static List<DeltaTableSchema> tableSchemas(List<Contract> contracts) {
+    return contracts.stream().map(OfflineRowMapper::tableSchema).toList();
+  }
+
+  static DeltaTableSchema tableSchema(Contract contract) {
+    List<DeltaColumn> columns = new ArrayList<>();
+    columns.add(new DeltaColumn(contract.entity().keyField(), DeltaColumnType.STRING, false));
+    columns.add(new DeltaColumn(FEATURE_TIME_COLUMN, DeltaColumnType.LONG, false));
+    for (Feature feature : contract.features()) {
+      DeltaColumnType type =
+          feature.type() == FeatureType.LONG ? DeltaColumnType.LONG : DeltaColumnType.DOUBLE;
+      columns.add(new DeltaColumn(feature.name(), type, true));
+    }
+    columns.add(new DeltaColumn(EVENT_DATE_COLUMN, DeltaColumnType.STRING, false));
+    return DeltaTableSchema.of(contract.offlineTable(), columns, List.of(EVENT_DATE_COLUMN));
+  }
+
+  @Override
+  public DeltaRow map(FeatureRow row) {
+    Contract contract = contractsByName.get(row.contract);
+    List<Feature> features = contract.features();
+    Object[] values = new Object[features.size() + 3];
+    values[0] = row.entityKey;
+    values[1] = row.featureTime;
+    for (int f = 0; f < features.size(); f++) {
+      double value = row.values[f];
+      if (Double.isNaN(value)) {
+        values[f + 2] = null;
+      } else if (features.get(f).type() == FeatureType.LONG) {
+        values[f + 2] = (long) value;
+      } else {
+        values[f + 2] = value;
+      }
+    }
+    values[values.length - 1] = eventDate(row.featureTime);
+    return DeltaRow.of(contract.offlineTable(), values);
+  }
+
+  static String eventDate(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate().toString();
+  }
+}

@@ -1,0 +1,195 @@
+package dev.freshet.job;
+
+import dev.freshet.contract.Aggregation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Computes every contract's windowed features per entity from time-bucketed tiles in keyed state.
+ *
+ * <p>Keyed by (contract, entity). An event is folded into the tile of its event time. When the
+ * watermark passes a window end T, every feature whose window closes at T is recomputed from the
+ * tiles in [T - size, T), and the entity's row is emitted if any value changed. Tiles no window can
+ * use any more are evicted at each window end; once no tiles remain and every value is back to
+ * empty, the key's state is cleared and no timer is left. State also carries the contract's TTL
+ * (processing time), a memory bound for entities whose watermark stalls.
+ *
+ * <p>An event is late when it is more than the contract's allowed lateness behind the watermark, or
+ * when its tile was already evicted. Late events go to {@link #LATE_EVENTS} and are counted; an
+ * accepted event that is behind the watermark only changes windows that have not closed yet.
+ */
+public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, FeatureRow> {
+
+  public static final OutputTag<FeatureInput> LATE_EVENTS =
+      new OutputTag<>("late-events", TypeInformation.of(FeatureInput.class));
+
+  private final Map<String, ContractPlan> plans;
+
+  private transient Map<String, MapState<Long, Tile>> tilesByContract;
+  private transient Map<String, ValueState<double[]>> emittedByContract;
+  private transient Map<String, Counter> lateEventsByContract;
+
+  public TileAggregator(List<ContractPlan> plans) {
+    this.plans = new HashMap<>();
+    plans.forEach(plan -> this.plans.put(plan.name, plan));
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    tilesByContract = new HashMap<>();
+    emittedByContract = new HashMap<>();
+    lateEventsByContract = new HashMap<>();
+    for (ContractPlan plan : plans.values()) {
+      StateTtlConfig ttl =
+          StateTtlConfig.newBuilder(plan.stateTtl)
+              .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+              .build();
+      MapStateDescriptor<Long, Tile> tiles =
+          new MapStateDescriptor<>("tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
+      tiles.enableTimeToLive(ttl);
+      ValueStateDescriptor<double[]> emitted =
+          new ValueStateDescriptor<>(
+              "emitted." + plan.name, TypeInformation.of(double[].class));
+      emitted.enableTimeToLive(ttl);
+      tilesByContract.put(plan.name, getRuntimeContext().getMapState(tiles));
+      emittedByContract.put(plan.name, getRuntimeContext().getState(emitted));
+      lateEventsByContract.put(
+          plan.name,
+          getRuntimeContext()
+              .getMetricGroup()
+              .addGroup("contract", plan.name)
+              .counter("lateEvents"));
+    }
+  }
+
+  @Override
+  public void processElement(FeatureInput input, Context ctx, Collector<FeatureRow> out)
+      throws Exception {
+    ContractPlan plan = plans.get(input.contract);
+    long watermark = ctx.timerService().currentWatermark();
+    long tileStart = plan.tileStart(input.eventTime);
+    if (isLate(plan, input.eventTime, tileStart, watermark)) {
+      lateEventsByContract.get(plan.name).inc();
+      ctx.output(LATE_EVENTS, input);
+      return;
+    }
+    MapState<Long, Tile> tiles = tilesByContract.get(plan.name);
+    Tile tile = tiles.get(tileStart);
+    if (tile == null) {
+      tile = Tile.empty(plan.featureCount());
+    }
+    tile.add(input.inputs, input.eventTime);
+    tiles.put(tileStart, tile);
+
+    // A timer fires at (window end - 1) and must lie after the watermark, or it would fire for a
+    // window that already closed.
+    long earliestOpenWindowEnd = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark + 2;
+    long windowEnd =
+        plan.firstWindowEndAtOrAfter(Math.max(tileStart + plan.tileMillis, earliestOpenWindowEnd));
+    ctx.timerService().registerEventTimeTimer(windowEnd - 1);
+  }
+
+  private static boolean isLate(ContractPlan plan, long eventTime, long tileStart, long watermark) {
+    if (watermark == Long.MIN_VALUE) {
+      return false;
+    }
+    boolean beyondLateness = eventTime <= watermark - plan.allowedLatenessMillis;
+    boolean tileEvicted = tileStart + plan.largestWindowMillis <= watermark + 1;
+    return beyondLateness || tileEvicted;
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRow> out)
+      throws Exception {
+    String key = ctx.getCurrentKey();
+    ContractPlan plan = plans.get(FeatureInput.contractOf(key));
+    MapState<Long, Tile> tiles = tilesByContract.get(plan.name);
+    ValueState<double[]> emitted = emittedByContract.get(plan.name);
+    long windowEnd = timestamp + 1;
+
+    List<Map.Entry<Long, Tile>> all = new ArrayList<>();
+    tiles.iterator().forEachRemaining(all::add);
+
+    double[] previous = emitted.value();
+    double[] empty = plan.emptyValues();
+    double[] current = previous == null ? empty.clone() : previous.clone();
+    for (int f = 0; f < plan.featureCount(); f++) {
+      if (plan.closesAt(f, windowEnd)) {
+        current[f] = aggregate(plan, f, all, windowEnd - plan.sizeMillis[f], windowEnd);
+      }
+    }
+
+    boolean anyTileLeft = false;
+    for (Map.Entry<Long, Tile> entry : all) {
+      if (entry.getKey() + plan.largestWindowMillis <= windowEnd) {
+        tiles.remove(entry.getKey());
+      } else {
+        anyTileLeft = true;
+      }
+    }
+
+    if (!Arrays.equals(current, previous == null ? empty : previous)) {
+      out.collect(new FeatureRow(plan.name, FeatureInput.entityOf(key), windowEnd, current));
+      emitted.update(current);
+    }
+    if (!anyTileLeft && Arrays.equals(current, empty)) {
+      tiles.clear();
+      emitted.clear();
+    } else {
+      ctx.timerService().registerEventTimeTimer(plan.firstWindowEndAtOrAfter(windowEnd + 1) - 1);
+    }
+  }
+
+  private static double aggregate(
+      ContractPlan plan, int f, List<Map.Entry<Long, Tile>> tiles, long from, long to) {
+    long count = 0;
+    double sum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double last = Double.NaN;
+    long lastTime = Long.MIN_VALUE;
+    for (Map.Entry<Long, Tile> entry : tiles) {
+      long tileStart = entry.getKey();
+      Tile tile = entry.getValue();
+      if (tileStart < from || tileStart >= to || tile.counts[f] == 0) {
+        continue;
+      }
+      count += tile.counts[f];
+      sum += tile.sums[f];
+      min = Math.min(min, tile.mins[f]);
+      max = Math.max(max, tile.maxs[f]);
+      if (Tile.isLater(tile.lastTimes[f], tile.lasts[f], lastTime, last)) {
+        lastTime = tile.lastTimes[f];
+        last = tile.lasts[f];
+      }
+    }
+    Aggregation aggregation = plan.aggregations[f];
+    if (count == 0) {
+      return ContractPlan.emptyValue(aggregation);
+    }
+    return switch (aggregation) {
+      case COUNT -> count;
+      case SUM -> sum;
+      case AVG -> sum / count;
+      case MIN -> min;
+      case MAX -> max;
+      case LAST -> last;
+    };
+  }
+}

@@ -1,0 +1,239 @@
+package dev.freshet.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.ContractLoader;
+import dev.freshet.delta.DeltaCommitListener;
+import dev.freshet.events.DecodeResult;
+import dev.freshet.events.Event;
+import dev.freshet.events.EventDecoder;
+import dev.freshet.events.EventGenerator;
+import dev.freshet.events.EventStream;
+import dev.freshet.events.GeneratedRecord;
+import dev.freshet.testsupport.ConsumedRecord;
+import dev.freshet.testsupport.KafkaRecords;
+import dev.freshet.testsupport.KafkaTestBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The feature job end to end on a MiniCluster with a real Kafka broker and real Delta tables:
+ * produce known events, run the job over them, read the tables back and compare with features
+ * computed independently from the same events.
+ */
+class FeatureJobITCase {
+
+  private static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+  private static final List<Contract> CONTRACTS =
+      new ContractLoader().loadDirectory(Path.of("../../contracts"));
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
+
+  @TempDir Path tmp;
+
+  @Test
+  void computesExactFeaturesOfEveryContractIntoDelta() throws Exception {
+    Run run = new Run(tmp);
+    List<Event> events = run.produce(EventGenerator.builder().seed(11).build(), 3_000);
+
+    run.execute(200, DeltaCommitListener.NONE);
+
+    for (Contract contract : CONTRACTS) {
+      assertThat(OfflineTableReader.read(run.deltaPath, contract))
+          .as(contract.name())
+          .isNotEmpty()
+          .containsExactlyInAnyOrderElementsOf(
+              ReferenceFeatures.compute(List.of(contract), events));
+    }
+  }
+
+  @Test
+  void exactlyOnceThroughFailuresAfterACheckpointAndAroundTheGlobalCommit() throws Exception {
+    Run run = new Run(tmp);
+    List<Event> events = run.produce(EventGenerator.builder().seed(23).build(), 20_000);
+    Path markers = Files.createDirectories(tmp.resolve("markers"));
+    FailOnceAroundCommit failures = new FailOnceAroundCommit(markers.toString());
+
+    run.execute(150, failures);
+
+    assertThat(markers.resolve(FailOnceAroundCommit.BEFORE_COMMIT)).exists();
+    assertThat(markers.resolve(FailOnceAroundCommit.AFTER_COMMIT)).exists();
+    for (Contract contract : CONTRACTS) {
+      List<String> paths = OfflineTableReader.addedPaths(run.deltaPath, contract);
+      assertThat(paths).as("files of " + contract.name()).doesNotHaveDuplicates();
+      assertThat(OfflineTableReader.read(run.deltaPath, contract))
+          .as(contract.name())
+          .containsExactlyInAnyOrderElementsOf(
+              ReferenceFeatures.compute(List.of(contract), events));
+    }
+  }
+
+  @Test
+  void malformedRecordsGoToTheDeadLetterTopicAndGoodOnesAreAllProcessed() throws Exception {
+    Run run = new Run(tmp);
+    List<GeneratedRecord> broken = new ArrayList<>();
+    List<Event> events =
+        run.produce(EventGenerator.builder().seed(5).malformedShare(0.05).build(), 3_000, broken);
+
+    run.execute(200, DeltaCommitListener.NONE);
+
+    List<ConsumedRecord> deadLetters =
+        KafkaRecords.readAll(BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(30));
+    assertThat(deadLetters).hasSize(broken.size());
+    assertThat(deadLetters.stream().map(ConsumedRecord::valueAsString).toList())
+        .containsExactlyInAnyOrderElementsOf(
+            broken.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList());
+    Map<String, Long> reasons =
+        deadLetters.stream()
+            .collect(
+                Collectors.groupingBy(
+                    r -> r.headerAsString(DeadLetterSerializer.REASON_HEADER),
+                    Collectors.counting()));
+    assertThat(reasons.keySet())
+        .isNotEmpty()
+        .isSubsetOf("not_json", "wrong_type", "unknown_value", "missing_field");
+    for (Contract contract : CONTRACTS) {
+      assertThat(OfflineTableReader.read(run.deltaPath, contract))
+          .as(contract.name())
+          .containsExactlyInAnyOrderElementsOf(
+              ReferenceFeatures.compute(List.of(contract), events));
+    }
+  }
+
+  /** One run of the job on its own topics and Delta folder. */
+  private static final class Run {
+    final String behaviourTopic;
+    final String fileTopic;
+    final String deadLetterTopic;
+    final Path deltaPath;
+
+    Run(Path tmp) {
+      String id = UUID.randomUUID().toString().substring(0, 8);
+      behaviourTopic = "behaviour-" + id;
+      fileTopic = "file-" + id;
+      deadLetterTopic = "dead-letters-" + id;
+      deltaPath = tmp.resolve("delta");
+      BROKER.createTopics(Map.of(behaviourTopic, 2, fileTopic, 2, deadLetterTopic, 1));
+    }
+
+    List<Event> produce(EventGenerator generator, int actions) {
+      return produce(generator, actions, new ArrayList<>());
+    }
+
+    /** Produces generated actions 100 ms apart; returns the events that decode, in order. */
+    List<Event> produce(EventGenerator generator, int actions, List<GeneratedRecord> broken) {
+      List<Event> events = new ArrayList<>();
+      List<GeneratedRecord> records = new ArrayList<>();
+      for (int i = 0; i < actions; i++) {
+        for (GeneratedRecord record : generator.next(START + i * 100L)) {
+          records.add(record);
+          DecodeResult result = new EventDecoder(record.stream()).decode(record.value());
+          if (result instanceof DecodeResult.Decoded decoded) {
+            events.add(decoded.event());
+          } else {
+            broken.add(record);
+          }
+        }
+      }
+      KafkaRecords.produce(
+          BROKER.bootstrapServers(),
+          records.stream()
+              .map(
+                  r ->
+                      new ProducerRecord<>(
+                          r.stream() == EventStream.BEHAVIOUR ? behaviourTopic : fileTopic,
+                          r.key().getBytes(StandardCharsets.UTF_8),
+                          r.value()))
+              .toList());
+      return events;
+    }
+
+    void execute(long checkpointMillis, DeltaCommitListener listener) throws Exception {
+      Configuration conf = new Configuration();
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+      env.setParallelism(2);
+      env.enableCheckpointing(checkpointMillis);
+      FeatureJob.build(
+          env,
+          CONTRACTS,
+          FeatureJobConfig.builder()
+              .bootstrapServers(BROKER.bootstrapServers())
+              .behaviourTopic(behaviourTopic)
+              .fileTopic(fileTopic)
+              .deadLetterTopic(deadLetterTopic)
+              .consumerGroup("it-" + behaviourTopic)
+              .deltaBasePath(deltaPath.toString())
+              .deltaCommitListener(listener)
+              .boundedInput(true)
+              .build());
+      env.execute("feature job under test");
+    }
+  }
+
+  /**
+   * Fails the job once just before a Delta commit (a checkpoint is complete, its commit not yet
+   * made) and once just after one (the table has the commit, Flink does not know yet). Marker
+   * files make each failure happen exactly once across restarts and prove it happened.
+   */
+  static final class FailOnceAroundCommit implements DeltaCommitListener {
+    static final String BEFORE_COMMIT = "failed-before-commit";
+    static final String AFTER_COMMIT = "failed-after-commit";
+
+    private final String markerDirectory;
+
+    FailOnceAroundCommit(String markerDirectory) {
+      this.markerDirectory = markerDirectory;
+    }
+
+    @Override
+    public void beforeCommit(String table, long checkpointId) {
+      failOnce(BEFORE_COMMIT);
+    }
+
+    @Override
+    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+      failOnce(AFTER_COMMIT);
+    }
+
+    private void failOnce(String marker) {
+      try {
+        Files.createFile(Path.of(markerDirectory, marker));
+      } catch (java.nio.file.FileAlreadyExistsException alreadyFailed) {
+        return;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      throw new IllegalStateException("injected failure: " + marker);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.freshet.job;
+
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.Feature;
+import dev.freshet.contract.FeatureType;
+import io.delta.standalone.DeltaLog;
+import io.delta.standalone.Snapshot;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.data.CloseableIterator;
+import io.delta.standalone.data.RowRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+
+/** Reads a contract's offline table back through delta-standalone, as any Delta reader would. */
+final class OfflineTableReader {
+
+  private OfflineTableReader() {}
+
+  static List<FeatureRow> read(Path deltaBasePath, Contract contract) throws IOException {
+    DeltaLog log = DeltaLog.forTable(new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
+    Snapshot snapshot = log.update();
+    List<FeatureRow> rows = new ArrayList<>();
+    if (snapshot.getVersion() < 0) {
+      return rows;
+    }
+    try (CloseableIterator<RowRecord> records = snapshot.open()) {
+      while (records.hasNext()) {
+        RowRecord record = records.next();
+        double[] values = new double[contract.features().size()];
+        for (int f = 0; f < values.length; f++) {
+          Feature feature = contract.features().get(f);
+          if (record.isNullAt(feature.name())) {
+            values[f] = Double.NaN;
+          } else if (feature.type() == FeatureType.LONG) {
+            values[f] = record.getLong(feature.name());
+          } else {
+            values[f] = record.getDouble(feature.name());
+          }
+        }
+        rows.add(
+            new FeatureRow(
+                contract.name(),
+                record.getString(contract.entity().keyField()),
+                record.getLong(OfflineRowMapper.FEATURE_TIME_COLUMN),
+                values));
+      }
+    }
+    return rows;
+  }
+
+  /** Every data file path added in any version of the log, duplicates included. */
+  static List<String> addedPaths(Path deltaBasePath, Contract contract) {
+    DeltaLog log = DeltaLog.forTable(new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
+    List<String> paths = new ArrayList<>();
+    log.getChanges(0, true)
+        .forEachRemaining(
+            version ->
+                version.getActions().stream()
+                    .filter(AddFile.class::isInstance)
+                    .map(action -> ((AddFile) action).getPath())
+                    .forEach(paths::add));
+    return paths;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.freshet.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.contract.Aggregation;
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.Entity;
+import dev.freshet.contract.Feature;
+import dev.freshet.contract.FeatureType;
+import dev.freshet.contract.Window;
+import dev.freshet.events.BehaviourEvent;
+import dev.freshet.events.EventStream;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TileAggregatorTest {
+
+  private static final double NULL = Double.NaN;
+  private static final Window SLIDING_30S = Window.sliding(Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+  private KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> harness;
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+  }
+
+  @Test
+  void exactValuesAtWindowEdgesThenStateEnds() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    play(contract, 9_999, 300);
+    play(contract, 10_000, 200);
+    for (long windowEnd = 10_000; windowEnd <= 60_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 2, 0, 200, 100, 300, 300),
+            row(20_000, 3, 600, 200, 100, 300, 200),
+            row(40_000, 1, 0, 200, 200, 200, 200),
+            row(50_000, 0, 0, NULL, NULL, NULL, NULL));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void outOfOrderEventsLandInTheirOwnWindows() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+
+    play(contract, 15_000, 10);
+    play(contract, 5_000, 20);
+    harness.processWatermark(19_999);
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 1, 0, 20, 20, 20, 20),
+            row(20_000, 2, 30, 15, 10, 20, 10));
+  }
+
+  @Test
+  void lateEventGoesToSideOutputAndChangesNothing() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+
+    play(contract, 15_000, 10);
+    harness.processWatermark(19_999);
+    play(contract, 19_999, 500);
+    harness.processWatermark(29_999);
+
+    assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS))
+        .extracting(StreamRecord::getValue)
+        .extracting(input -> input.eventTime)
+        .containsExactly(19_999L);
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(20_000, 1, 10, 10, 10, 10, 10));
+  }
+
+  @Test
+  void eventWithinAllowedLatenessCountsInWindowsStillOpen() throws Exception {
+    Contract contract = contract(Duration.ofSeconds(10));
+    harness = harness(contract);
+
+    play(contract, 15_000, 10);
+    harness.processWatermark(19_999);
+    play(contract, 12_000, 30);
+    harness.processWatermark(29_999);
+
+    assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS)).isNull();
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(20_000, 1, 10, 10, 10, 10, 10),
+            row(30_000, 2, 10, 20, 10, 30, 10));
+  }
+
+  @Test
+  void ttlExpiryLeavesNoStateEntriesAndNoTimers() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+    harness.setStateTtlProcessingTime(0);
+
+    play(contract, 1_000, 100);
+    play(contract, 25_000, 100);
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+    assertThat(harness.numEventTimeTimers()).isPositive();
+
+    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
+    harness.processWatermark(Long.MAX_VALUE - 1);
+
+    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void entitiesOfOneContractAreIndependent() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+
+    harness.processElement(input(contract, "user-a", 1_000, 100), 1_000);
+    harness.processElement(input(contract, "user-b", 2_000, 300), 2_000);
+    harness.processWatermark(9_999);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(row -> row.entityKey + "=" + (long) row.values[0])
+        .containsExactlyInAnyOrder("user-a=1", "user-b=1");
+  }
+
+  private void play(Contract contract, long eventTime, long playedMs) throws Exception {
+    harness.processElement(input(contract, "user-1", eventTime, playedMs), eventTime);
+  }
+
+  private static FeatureInput input(Contract contract, String user, long eventTime, long playedMs) {
+    BehaviourEvent event = new BehaviourEvent();
+    event.eventId = "e" + eventTime;
+    event.userId = user;
+    event.action = "play";
+    event.playedMs = playedMs;
+    event.ts = eventTime;
+    return new FeatureInput(
+        contract.name(), user, eventTime, ContractRouter.inputsFor(contract, event));
+  }
+
+  private static FeatureRow row(long featureTime, double... values) {
+    return new FeatureRow("listening", "user-1", featureTime, values);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> harness(
+      Contract contract) throws Exception {
+    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        new TileAggregator(List.of(ContractPlan.of(contract))), FeatureInput::key, Types.STRING);
+  }
+
+  private static Contract contract(Duration allowedLateness) {
+    return new Contract(
+        "listening",
+        "recs",
+        "test contract",
+        new Entity("user", "user_id"),
+        EventStream.BEHAVIOUR,
+        List.of(
+            feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+            feature("total_20s", FeatureType.LONG, Aggregation.SUM, "played_ms",
+                Window.tumbling(Duration.ofSeconds(20))),
+            feature("avg", FeatureType.DOUBLE, Aggregation.AVG, "played_ms", SLIDING_30S),
+            feature("shortest", FeatureType.LONG, Aggregation.MIN, "played_ms", SLIDING_30S),
+            feature("longest", FeatureType.LONG, Aggregation.MAX, "played_ms", SLIDING_30S),
+            feature("latest", FeatureType.LONG, Aggregation.LAST, "played_ms", SLIDING_30S)),
+        Duration.ofMinutes(10),
+        Duration.ofSeconds(5),
+        allowedLateness,
+        "listening",
+        "test");
+  }
+
+  private static Feature feature(
+      String name, FeatureType type, Aggregation aggregation, String field, Window window) {
+    return new Feature(name, type, aggregation, field, null, window);
+  }
+}

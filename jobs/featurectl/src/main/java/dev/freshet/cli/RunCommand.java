@@ -1,0 +1,202 @@
+package dev.freshet.cli;
+
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.ContractLoader;
+import dev.freshet.contract.ContractValidationException;
+import dev.freshet.events.EventGenerator;
+import dev.freshet.events.EventStream;
+import dev.freshet.job.FeatureJob;
+import dev.freshet.job.FeatureJobConfig;
+import dev.freshet.localstack.KafkaBrokerProcess;
+import dev.freshet.localstack.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs the whole platform on this machine: a real Kafka broker process, the topics, a generator
+ * of realistic traffic, and the feature job on an embedded Flink MiniCluster writing Delta tables.
+ * Prints per contract the rows committed, the latest Delta version and offline freshness.
+ */
+@Command(
+    name = "run",
+    description = "Run Kafka, the event generator and the feature job locally until Ctrl-C.")
+final class RunCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--contracts", defaultValue = "contracts", description = "Contract directory (default: ${DEFAULT-VALUE}).")
+  Path contracts;
+
+  @Option(names = "--data-dir", defaultValue = "freshet-data", description = "Where the broker's log, checkpoints and Delta tables go (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--events-per-second", defaultValue = "500", description = "Generated actions per second (default: ${DEFAULT-VALUE}).")
+  int eventsPerSecond;
+
+  @Option(names = "--malformed-share", defaultValue = "0.002", description = "Share of records broken on purpose (default: ${DEFAULT-VALUE}).")
+  double malformedShare;
+
+  @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "Checkpoint, and so Delta commit, interval (default: ${DEFAULT-VALUE}).")
+  long checkpointIntervalMillis;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(names = "--report-every-s", defaultValue = "5", description = "Seconds between progress reports (default: ${DEFAULT-VALUE}).")
+  int reportEverySeconds;
+
+  @Option(names = "--duration-s", defaultValue = "0", description = "Stop after this many seconds; 0 runs until Ctrl-C.")
+  int durationSeconds;
+
+  @Option(names = "--web-ui-port", defaultValue = "8081", description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
+  int webUiPort;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    List<Contract> loaded;
+    try {
+      loaded = new ContractLoader().loadDirectory(contracts);
+    } catch (ContractValidationException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 1;
+    }
+    Path data = dataDir.toAbsolutePath();
+    Files.createDirectories(data);
+    out.printf("freshet: %d contracts from %s, data under %s%n", loaded.size(), contracts, data);
+    out.flush();
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch cleanedUp = new CountDownLatch(1);
+    // On Ctrl-C the JVM only waits for shutdown hooks, so the hook waits for the cleanup below.
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> awaitCleanup(stopped, cleanedUp), "freshet-shutdown"));
+    try {
+      try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(data.resolve("kafka"))) {
+        String bootstrap = broker.bootstrapServers();
+        FeatureJobConfig config =
+            FeatureJobConfig.builder()
+                .bootstrapServers(bootstrap)
+                .deltaBasePath(data.resolve("delta").toString())
+                // Each run starts without Flink state, so it is a new writer of the tables.
+                .deltaAppId("freshet-local-" + Instant.now().toEpochMilli())
+                .build();
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(config.topic(EventStream.BEHAVIOUR), parallelism);
+        topics.put(config.topic(EventStream.FILE), parallelism);
+        topics.put(config.deadLetterTopic(), 1);
+        Topics.createIfMissing(bootstrap, topics, Duration.ofSeconds(30));
+        out.printf("kafka: broker at %s, topics %s%n", bootstrap, topics.keySet());
+
+        EventGenerator generator =
+            EventGenerator.builder().seed(System.nanoTime()).malformedShare(malformedShare).build();
+        try (TrafficGenerator traffic =
+            new TrafficGenerator(
+                bootstrap,
+                generator,
+                eventsPerSecond,
+                config.topic(EventStream.BEHAVIOUR),
+                config.topic(EventStream.FILE))) {
+          traffic.start();
+
+          StreamExecutionEnvironment env =
+              StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(data));
+          env.setParallelism(parallelism);
+          env.enableCheckpointing(checkpointIntervalMillis);
+          FeatureJob.build(env, loaded, config);
+          JobClient job = env.executeAsync("freshet features (local)");
+          out.printf("flink: job %s on an embedded MiniCluster, web UI at http://localhost:%d%n", job.getJobID(), webUiPort);
+          out.printf("delta: tables under %s%n%n", data.resolve("delta"));
+          out.flush();
+
+          report(out, loaded, data.resolve("delta"), traffic, job, stopped);
+          job.cancel().get(30, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      cleanedUp.countDown();
+    }
+    out.println("freshet: stopped");
+    out.flush();
+    return 0;
+  }
+
+  private static void awaitCleanup(CountDownLatch stopped, CountDownLatch cleanedUp) {
+    stopped.countDown();
+    try {
+      cleanedUp.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void report(
+      PrintWriter out,
+      List<Contract> loaded,
+      Path deltaBase,
+      TrafficGenerator traffic,
+      JobClient job,
+      CountDownLatch stopped)
+      throws Exception {
+    Map<String, OfflineFreshnessMonitor> monitors = new LinkedHashMap<>();
+    loaded.forEach(c -> monitors.put(c.name(), new OfflineFreshnessMonitor(deltaBase.resolve(c.offlineTable()))));
+    long started = System.nanoTime();
+    while (!stopped.await(reportEverySeconds, TimeUnit.SECONDS)) {
+      if (job.getJobStatus().get().isGloballyTerminalState()) {
+        out.println("flink: job ended with status " + job.getJobStatus().get());
+        return;
+      }
+      long elapsed = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+      out.printf("[%4ds] produced %d records (%d malformed)%n", elapsed, traffic.produced(), traffic.malformed());
+      out.printf("  %-22s %10s %8s %16s %16s%n", "contract", "rows", "version", "freshness p50", "freshness p99");
+      for (Map.Entry<String, OfflineFreshnessMonitor> entry : monitors.entrySet()) {
+        OfflineFreshnessMonitor monitor = entry.getValue();
+        monitor.poll();
+        out.printf(
+            "  %-22s %10d %8s %16s %16s%n",
+            entry.getKey(),
+            monitor.rowsCommitted(),
+            monitor.latestVersion() < 0 ? "-" : Long.toString(monitor.latestVersion()),
+            millis(monitor.freshnessQuantileMillis(0.5)),
+            millis(monitor.freshnessQuantileMillis(0.99)));
+      }
+      out.flush();
+      if (durationSeconds > 0 && elapsed >= durationSeconds) {
+        return;
+      }
+    }
+  }
+
+  private static String millis(long value) {
+    return value < 0 ? "-" : value + " ms";
+  }
+
+  private Configuration flinkConfiguration(Path data) {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.PORT, webUiPort);
+    // Hadoop's shutdown hook reads its configuration through the job's class loader after the
+    // embedded cluster closed it; harmless at exit, so the leak check need not shout about it.
+    conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, data.resolve("checkpoints").toUri().toString());
+    return conf;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.freshet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ValidateCommandTest {
+
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @Test
+  void acceptsTheProjectsContracts() {
+    int exitCode = execute("validate", "--contracts", "../../contracts");
+
+    assertThat(exitCode).isZero();
+    assertThat(out.toString()).contains("ok  user_listening (behaviour, 4 features)");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void listsEveryProblemWithFileAndFieldAndFails() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("bad.yaml"),
+            """
+            name: bad
+            owner: me
+            description: broken on purpose
+            source: music
+            entity: { name: user, key: user_id }
+            features: []
+            ttl: 1h
+            freshness_sla: 5s
+            offline: { table: bad }
+            """);
+
+    int exitCode = execute("validate", "--contracts", dir.toString());
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString())
+        .contains(file + ": source: 'music' is not a stream; expected behaviour or file")
+        .contains(file + ": features: is required: a list with at least one feature")
+        .contains("2 problem(s)");
+  }
+
+  private int execute(String... args) {
+    CommandLine cli = Featurectl.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+}
