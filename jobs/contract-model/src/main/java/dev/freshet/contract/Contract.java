@@ -9,8 +9,8 @@ import java.util.List;
  * A validated feature contract: which events, keyed by which entity, aggregated into which
  * features, kept how long, due how fresh, written where.
  *
- * @param stateTtl how long Flink keeps an entity's state after its last update: a memory bound,
- *     at least the largest window plus the allowed lateness
+ * @param stateTtl how long Flink keeps an entity's state after its last update: a memory bound, at
+ *     least the largest window plus the allowed lateness
  * @param freshnessSla how soon after event time a feature value must be available
  * @param allowedLateness how far behind the watermark an event may be and still count
  * @param file where the contract was loaded from, for messages

@@ -37,8 +37,16 @@ public final class ContractLoader {
   private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   private static final Set<String> TOP_LEVEL_KEYS =
       Set.of(
-          "name", "owner", "description", "entity", "source", "features", "ttl", "freshness_sla",
-          "allowed_lateness", "offline");
+          "name",
+          "owner",
+          "description",
+          "entity",
+          "source",
+          "features",
+          "ttl",
+          "freshness_sla",
+          "allowed_lateness",
+          "offline");
   private static final Set<String> FEATURE_KEYS =
       Set.of("name", "type", "aggregation", "field", "filter", "window");
 
@@ -129,7 +137,8 @@ public final class ContractLoader {
             allowedLateness == null ? Duration.ZERO : allowedLateness,
             offlineTable,
             file);
-    Duration needed = Duration.ofMillis(contract.largestWindowMillis()).plus(contract.allowedLateness());
+    Duration needed =
+        Duration.ofMillis(contract.largestWindowMillis()).plus(contract.allowedLateness());
     if (ttl.compareTo(needed) < 0) {
       check.problem(
           "ttl",
@@ -149,7 +158,9 @@ public final class ContractLoader {
       if (earlier != null) {
         problems.add(
             new ContractProblem(
-                contract.file(), "name", "'" + contract.name() + "' is already used by " + earlier));
+                contract.file(),
+                "name",
+                "'" + contract.name() + "' is already used by " + earlier));
       }
       String tableOwner = tables.putIfAbsent(contract.offlineTable(), contract.file());
       if (tableOwner != null) {
@@ -273,7 +284,8 @@ public final class ContractLoader {
           problem(path + ".name", "'" + feature.name() + "' appears twice in this contract");
         } else if (RESERVED_COLUMNS.contains(feature.name())
             || (entity != null && feature.name().equals(entity.keyField()))) {
-          problem(path + ".name", "'" + feature.name() + "' is a reserved column of the offline table");
+          problem(
+              path + ".name", "'" + feature.name() + "' is a reserved column of the offline table");
         } else {
           result.add(feature);
         }
@@ -288,7 +300,11 @@ public final class ContractLoader {
       FeatureType type = enumValue(node, "type", path, FeatureType::fromYaml, "long or double");
       Aggregation aggregation =
           enumValue(
-              node, "aggregation", path, Aggregation::fromYaml, "count, sum, avg, min, max or last");
+              node,
+              "aggregation",
+              path,
+              Aggregation::fromYaml,
+              "count, sum, avg, min, max or last");
       String field = inputField(node, path, aggregation, source);
       if (aggregation == Aggregation.COUNT && type == FeatureType.DOUBLE) {
         problem(path + ".type", "a count is a long");
@@ -296,7 +312,8 @@ public final class ContractLoader {
       if (aggregation == Aggregation.AVG && type == FeatureType.LONG) {
         problem(path + ".type", "an avg is a double");
       }
-      Filter filter = node.has("filter") ? filter(node.get("filter"), path + ".filter", source) : null;
+      Filter filter =
+          node.has("filter") ? filter(node.get("filter"), path + ".filter", source) : null;
       Window window = window(node.get("window"), path + ".window");
       if (problems.size() > before) {
         return null;
@@ -325,7 +342,9 @@ public final class ContractLoader {
         return null;
       }
       if (!schemaField.get().type().isNumeric()) {
-        problem(path + ".field", "'" + field + "' is not numeric; " + aggregation.yamlName() + " needs a number");
+        problem(
+            path + ".field",
+            "'" + field + "' is not numeric; " + aggregation.yamlName() + " needs a number");
         return null;
       }
       return field;
@@ -373,7 +392,9 @@ public final class ContractLoader {
       List<String> allowed = schemaField.get().allowedValues();
       for (String value : values) {
         if (!allowed.isEmpty() && !allowed.contains(value)) {
-          problem(valuesPath, "'" + value + "' is never a value of " + field + "; expected one of " + allowed);
+          problem(
+              valuesPath,
+              "'" + value + "' is never a value of " + field + "; expected one of " + allowed);
           return null;
         }
       }
@@ -409,13 +430,15 @@ public final class ContractLoader {
             return null;
           }
           if (hop.isZero() || hop.compareTo(size) > 0 || size.toMillis() % hop.toMillis() != 0) {
-            problem(path + ".hop", "must be positive and divide the size " + Durations.format(size));
+            problem(
+                path + ".hop", "must be positive and divide the size " + Durations.format(size));
             return null;
           }
           return Window.sliding(size, hop);
         }
         default -> {
-          problem(path + ".type", "'" + type + "' is not a window type; expected sliding or tumbling");
+          problem(
+              path + ".type", "'" + type + "' is not a window type; expected sliding or tumbling");
           return null;
         }
       }
@@ -436,7 +459,8 @@ public final class ContractLoader {
       Optional<Duration> duration =
           value.isTextual() ? Durations.parse(value.textValue()) : Optional.empty();
       if (duration.isEmpty()) {
-        problem(path, "'" + value.asText() + "' is not a duration such as 500ms, 30s, 10m, 2h or 7d");
+        problem(
+            path, "'" + value.asText() + "' is not a duration such as 500ms, 30s, 10m, 2h or 7d");
         return null;
       }
       return duration.get();

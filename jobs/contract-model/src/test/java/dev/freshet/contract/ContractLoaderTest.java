@@ -24,16 +24,19 @@ class ContractLoaderTest {
   void theProjectsContractsAreValid() {
     List<Contract> contracts = loader.loadDirectory(PROJECT_CONTRACTS);
 
-    assertThat(contracts).extracting(Contract::name)
-        .containsExactly("directory_changes", "host_file_activity", "song_popularity", "user_listening");
+    assertThat(contracts)
+        .extracting(Contract::name)
+        .containsExactly(
+            "directory_changes", "host_file_activity", "song_popularity", "user_listening");
     assertThat(contracts).filteredOn(c -> c.source() == EventStream.BEHAVIOUR).hasSize(2);
     assertThat(contracts).filteredOn(c -> c.source() == EventStream.FILE).hasSize(2);
   }
 
   @Test
   void readsEveryConstruct() throws IOException {
-    Contract contract = loadOne(
-        """
+    Contract contract =
+        loadOne(
+            """
         name: listening
         owner: recs
         description: test
@@ -57,7 +60,8 @@ class ContractLoaderTest {
         """);
 
     assertThat(contract.entity()).isEqualTo(new Entity("user", "user_id"));
-    assertThat(contract.features().get(0).filter()).isEqualTo(new Filter("action", List.of("play", "complete")));
+    assertThat(contract.features().get(0).filter())
+        .isEqualTo(new Filter("action", List.of("play", "complete")));
     assertThat(contract.features().get(0).window())
         .isEqualTo(Window.sliding(Duration.ofMinutes(10), Duration.ofMinutes(1)));
     assertThat(contract.features().get(1).window()).isEqualTo(Window.tumbling(Duration.ofHours(1)));
@@ -67,8 +71,10 @@ class ContractLoaderTest {
 
   @Test
   void reportsEveryProblemWithFileAndField() throws IOException {
-    Path file = write("broken.yaml",
-        """
+    Path file =
+        write(
+            "broken.yaml",
+            """
         name: Broken-Name
         description: test
         source: behaviour
@@ -91,26 +97,37 @@ class ContractLoaderTest {
         """);
 
     assertThatThrownBy(() -> loader.loadFiles(List.of(file)))
-        .isInstanceOfSatisfying(ContractValidationException.class, e -> assertThat(e.problems())
-            .extracting(ContractProblem::toString)
-            .containsExactlyInAnyOrder(
-                file + ": name: 'Broken-Name' must be snake_case: a-z, 0-9 and _, starting with a letter",
-                file + ": owner: is required",
-                file + ": entity.key: 'usr_id' is not a field of behaviour events; known: [event_id, user_id, song_id, artist_id, action, played_ms, song_ms, tags, session_id, device, ts]",
-                file + ": features[0].type: a count is a long",
-                file + ": features[0].window.hop: must be positive and divide the size 10m",
-                file + ": features[1].colour: unknown field; expected one of [aggregation, field, filter, name, type, window]",
-                file + ": features[1].field: 'device' is not numeric; avg needs a number",
-                file + ": features[1].type: an avg is a double",
-                file + ": features[1].filter.equals: 'dance' is never a value of action; expected one of [play, skip, like, complete, search]",
-                file + ": features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
-                file + ": ttl: 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 7d"));
+        .isInstanceOfSatisfying(
+            ContractValidationException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(ContractProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        file
+                            + ": name: 'Broken-Name' must be snake_case: a-z, 0-9 and _, starting with a letter",
+                        file + ": owner: is required",
+                        file
+                            + ": entity.key: 'usr_id' is not a field of behaviour events; known: [event_id, user_id, song_id, artist_id, action, played_ms, song_ms, tags, session_id, device, ts]",
+                        file + ": features[0].type: a count is a long",
+                        file + ": features[0].window.hop: must be positive and divide the size 10m",
+                        file
+                            + ": features[1].colour: unknown field; expected one of [aggregation, field, filter, name, type, window]",
+                        file + ": features[1].field: 'device' is not numeric; avg needs a number",
+                        file + ": features[1].type: an avg is a double",
+                        file
+                            + ": features[1].filter.equals: 'dance' is never a value of action; expected one of [play, skip, like, complete, search]",
+                        file
+                            + ": features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
+                        file
+                            + ": ttl: 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 7d"));
   }
 
   @Test
   void stateTtlMustCoverTheLargestWindowAndLateness() throws IOException {
-    Path file = write("short_ttl.yaml",
-        """
+    Path file =
+        write(
+            "short_ttl.yaml",
+            """
         name: short_ttl
         owner: recs
         description: test
@@ -125,7 +142,8 @@ class ContractLoaderTest {
         """);
 
     assertThatThrownBy(() -> loader.loadFiles(List.of(file)))
-        .hasMessageContaining(file + ": ttl: must be at least the largest window plus allowed_lateness (61m)");
+        .hasMessageContaining(
+            file + ": ttl: must be at least the largest window plus allowed_lateness (61m)");
   }
 
   @Test
@@ -147,11 +165,14 @@ class ContractLoaderTest {
     Path second = write("b.yaml", contract);
 
     assertThatThrownBy(() -> loader.loadFiles(List.of(first, second)))
-        .isInstanceOfSatisfying(ContractValidationException.class, e -> assertThat(e.problems())
-            .extracting(ContractProblem::toString)
-            .containsExactly(
-                second + ": name: 'twin' is already used by " + first,
-                second + ": offline.table: 'twin' is already written by " + first));
+        .isInstanceOfSatisfying(
+            ContractValidationException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(ContractProblem::toString)
+                    .containsExactly(
+                        second + ": name: 'twin' is already used by " + first,
+                        second + ": offline.table: 'twin' is already written by " + first));
   }
 
   @Test

@@ -81,6 +81,16 @@ public class BehaviourEvent implements Event {
 
   @Override
   public String toString() {
-    return "BehaviourEvent{" + eventId + " " + userId + " " + action + " " + songId + " @" + ts + "}";
+    return "BehaviourEvent{"
+        + eventId
+        + " "
+        + userId
+        + " "
+        + action
+        + " "
+        + songId
+        + " @"
+        + ts
+        + "}";
   }
 }

@@ -5,6 +5,8 @@ public sealed interface DecodeResult {
 
   record Decoded(Event event) implements DecodeResult {}
 
-  /** @param detail a human-readable explanation naming the field, e.g. "ts: expected a long" */
+  /**
+   * @param detail a human-readable explanation naming the field, e.g. "ts: expected a long"
+   */
   record Failed(DeadLetterReason reason, String detail) implements DecodeResult {}
 }

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes the JSON of one stream against its {@link EventStream} schema. Never throws on bad
- * input: every problem becomes a {@link DecodeResult.Failed} with a reason and the field at fault.
- * Unknown fields are ignored so producers can add fields before consumers know them.
+ * Decodes the JSON of one stream against its {@link EventStream} schema. Never throws on bad input:
+ * every problem becomes a {@link DecodeResult.Failed} with a reason and the field at fault. Unknown
+ * fields are ignored so producers can add fields before consumers know them.
  */
 public final class EventDecoder {
 
@@ -49,8 +49,7 @@ public final class EventDecoder {
         return problem;
       }
     }
-    return new DecodeResult.Decoded(
-        stream == EventStream.BEHAVIOUR ? behaviour(root) : file(root));
+    return new DecodeResult.Decoded(stream == EventStream.BEHAVIOUR ? behaviour(root) : file(root));
   }
 
   private static DecodeResult.Failed check(EventField field, JsonNode value) {
@@ -79,7 +78,10 @@ public final class EventDecoder {
             && !field.allowedValues().contains(value.textValue())) {
           return failed(
               DeadLetterReason.UNKNOWN_VALUE,
-              field.name() + ": '" + abbreviate(value.textValue()) + "' is not one of "
+              field.name()
+                  + ": '"
+                  + abbreviate(value.textValue())
+                  + "' is not one of "
                   + field.allowedValues());
         }
       }

@@ -10,11 +10,11 @@ import java.util.SplittableRandom;
  * records.
  *
  * <p>Behaviour: a fixed population of users with a favourite device, songs chosen with a skewed
- * (Zipf-like) popularity, plays that end in a skip, a partial play or a completion, occasional likes
- * and searches. Files: hosts on different filesystems, directories with a handful of hot files,
- * writes in bursts, chmods, creates, removes and renames split into moved_from and moved_to that
- * share a cookie; hosts on overlay or NFS are watched by polling only, others by inotify with the
- * poll channel reporting a share of the same changes a second time. A configurable share of
+ * (Zipf-like) popularity, plays that end in a skip, a partial play or a completion, occasional
+ * likes and searches. Files: hosts on different filesystems, directories with a handful of hot
+ * files, writes in bursts, chmods, creates, removes and renames split into moved_from and moved_to
+ * that share a cookie; hosts on overlay or NFS are watched by polling only, others by inotify with
+ * the poll channel reporting a share of the same changes a second time. A configurable share of
  * records is broken on purpose (truncated JSON, wrong types, unknown actions, missing fields).
  */
 public final class EventGenerator {
@@ -50,9 +50,9 @@ public final class EventGenerator {
   }
 
   /**
-   * The records of the next generated action at (about) the given event time. Event times jitter
-   * up to 500 ms into the past, as clocks on real devices do. One action can yield several records
-   * (a rename's two halves, a change reported by both channels).
+   * The records of the next generated action at (about) the given event time. Event times jitter up
+   * to 500 ms into the past, as clocks on real devices do. One action can yield several records (a
+   * rename's two halves, a change reported by both channels).
    */
   public List<GeneratedRecord> next(long eventTimeMillis) {
     long ts = Math.max(0, eventTimeMillis - random.nextInt(500));
@@ -61,7 +61,8 @@ public final class EventGenerator {
     if (malformedShare > 0 && random.nextDouble() < malformedShare) {
       List<GeneratedRecord> withBroken = new ArrayList<>(records);
       GeneratedRecord victim = records.get(0);
-      withBroken.set(0, new GeneratedRecord(victim.stream(), victim.key(), breakRecord(victim), true));
+      withBroken.set(
+          0, new GeneratedRecord(victim.stream(), victim.key(), breakRecord(victim), true));
       return withBroken;
     }
     return records;
@@ -77,7 +78,9 @@ public final class EventGenerator {
     event.ts = ts;
     double roll = random.nextDouble();
     event.action =
-        roll < 0.55 ? "play" : roll < 0.75 ? "skip" : roll < 0.90 ? "complete" : roll < 0.95 ? "like" : "search";
+        roll < 0.55
+            ? "play"
+            : roll < 0.75 ? "skip" : roll < 0.90 ? "complete" : roll < 0.95 ? "like" : "search";
     if (!event.action.equals("search")) {
       int song = zipf(songs);
       event.songId = "song-" + song;

@@ -47,8 +47,7 @@ public enum EventStream {
           EventField.requiredEnum("channel", FileEvent.CHANNELS, "inotify or poll"),
           EventField.optional("fs_type", FieldType.STRING, "filesystem type, e.g. ext4, nfs"),
           EventField.required("ts", FieldType.LONG, "event time, epoch milliseconds UTC"),
-          EventField.derived(
-              "directory", FieldType.STRING, "parent directory of path (derived)")));
+          EventField.derived("directory", FieldType.STRING, "parent directory of path (derived)")));
 
   private final String sourceName;
   private final String defaultTopic;

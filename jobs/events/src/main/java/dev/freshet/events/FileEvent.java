@@ -101,6 +101,18 @@ public class FileEvent implements Event {
 
   @Override
   public String toString() {
-    return "FileEvent{" + eventId + " " + host + ":" + path + " " + op + " via " + channel + " @" + ts + "}";
+    return "FileEvent{"
+        + eventId
+        + " "
+        + host
+        + ":"
+        + path
+        + " "
+        + op
+        + " via "
+        + channel
+        + " @"
+        + ts
+        + "}";
   }
 }

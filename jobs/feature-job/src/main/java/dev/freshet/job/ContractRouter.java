@@ -31,7 +31,9 @@ public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput>
   private transient MetricGroup deadLetterMetrics;
   private transient Map<String, Counter> deadLettersByReason;
 
-  /** @param contracts the contracts whose source is the stream this router reads */
+  /**
+   * @param contracts the contracts whose source is the stream this router reads
+   */
   public ContractRouter(List<Contract> contracts) {
     this.contracts = List.copyOf(contracts);
   }
@@ -74,7 +76,8 @@ public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput>
     for (int f = 0; f < inputs.length; f++) {
       Feature feature = features.get(f);
       inputs[f] = Double.NaN;
-      if (feature.filter() != null && !feature.filter().matches(event.field(feature.filter().field()))) {
+      if (feature.filter() != null
+          && !feature.filter().matches(event.field(feature.filter().field()))) {
         continue;
       }
       if (feature.aggregation() == Aggregation.COUNT) {

@@ -1,8 +1,8 @@
 package dev.freshet.job;
 
 /**
- * A record the job could not use, with where it came from and why. Written to the dead-letter
- * topic with the original bytes as value and the rest as headers. A Flink POJO.
+ * A record the job could not use, with where it came from and why. Written to the dead-letter topic
+ * with the original bytes as value and the rest as headers. A Flink POJO.
  */
 public class DeadLetter {
 

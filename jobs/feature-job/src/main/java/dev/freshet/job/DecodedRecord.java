@@ -6,8 +6,8 @@ import dev.freshet.events.FileEvent;
 
 /**
  * What the Kafka source emits: exactly one of a behaviour event, a file event or a dead letter.
- * Decoding happens in the source so watermarks can be generated per partition from event time.
- * A Flink POJO.
+ * Decoding happens in the source so watermarks can be generated per partition from event time. A
+ * Flink POJO.
  */
 public class DecodedRecord {
 
@@ -39,8 +39,8 @@ public class DecodedRecord {
   }
 
   /**
-   * Event time for watermarks; dead letters have none and report Long.MIN_VALUE so they never
-   * move the watermark.
+   * Event time for watermarks; dead letters have none and report Long.MIN_VALUE so they never move
+   * the watermark.
    */
   long eventTime() {
     Event event = event();

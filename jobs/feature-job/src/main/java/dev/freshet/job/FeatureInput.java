@@ -2,8 +2,8 @@ package dev.freshet.job;
 
 /**
  * One event as one contract sees it: the entity it is about and, per feature, the value it adds
- * (NaN when the feature's filter rejects the event or the event lacks the feature's field). A
- * Flink POJO.
+ * (NaN when the feature's filter rejects the event or the event lacks the feature's field). A Flink
+ * POJO.
  */
 public class FeatureInput {
 

@@ -34,8 +34,8 @@ import picocli.CommandLine.Option;
  * dead letters (undecodable records, late events) → dead-letter topic
  * </pre>
  *
- * {@link #build} wires the pipeline into any environment, so tests run the very same topology on
- * a MiniCluster; {@link #main} is what a Flink cluster runs.
+ * {@link #build} wires the pipeline into any environment, so tests run the very same topology on a
+ * MiniCluster; {@link #main} is what a Flink cluster runs.
  */
 @Command(
     name = "feature-job",

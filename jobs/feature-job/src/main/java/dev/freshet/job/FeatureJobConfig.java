@@ -5,7 +5,9 @@ import dev.freshet.events.EventStream;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Where the feature job reads and writes, and how it treats time. Built with {@link #builder()}. */
+/**
+ * Where the feature job reads and writes, and how it treats time. Built with {@link #builder()}.
+ */
 public final class FeatureJobConfig {
 
   private final String bootstrapServers;
@@ -79,7 +81,9 @@ public final class FeatureJobConfig {
     return deltaCommitListener;
   }
 
-  /** Settings with the defaults of a local run; bootstrap servers and the Delta path are required. */
+  /**
+   * Settings with the defaults of a local run; bootstrap servers and the Delta path are required.
+   */
   public static final class Builder {
     private String bootstrapServers;
     private String behaviourTopic = EventStream.BEHAVIOUR.defaultTopic();
@@ -157,7 +161,9 @@ public final class FeatureJobConfig {
       if (maxOutOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
         throw new IllegalArgumentException(
             "maxOutOfOrderness must be >= 0 and idleness > 0, got "
-                + maxOutOfOrderness + " and " + idleness);
+                + maxOutOfOrderness
+                + " and "
+                + idleness);
       }
       return new FeatureJobConfig(this);
     }

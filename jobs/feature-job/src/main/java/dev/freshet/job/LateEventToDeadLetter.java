@@ -13,8 +13,13 @@ public class LateEventToDeadLetter implements MapFunction<FeatureInput, DeadLett
   @Override
   public DeadLetter map(FeatureInput late) {
     String value =
-        "{\"contract\":\"" + late.contract + "\",\"entity_key\":\"" + escape(late.entityKey)
-            + "\",\"event_time\":" + late.eventTime + "}";
+        "{\"contract\":\""
+            + late.contract
+            + "\",\"entity_key\":\""
+            + escape(late.entityKey)
+            + "\",\"event_time\":"
+            + late.eventTime
+            + "}";
     return new DeadLetter(
         "",
         -1,

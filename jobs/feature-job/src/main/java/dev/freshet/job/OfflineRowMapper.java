@@ -17,9 +17,9 @@ import org.apache.flink.api.common.functions.MapFunction;
 
 /**
  * Turns feature rows into rows of the contract's offline table. Every table has the entity key
- * column (named after the key field), {@value #FEATURE_TIME_COLUMN} (window end, epoch millis),
- * one nullable column per feature, and the partition column {@value #EVENT_DATE_COLUMN} (UTC date
- * of the feature time, yyyy-MM-dd).
+ * column (named after the key field), {@value #FEATURE_TIME_COLUMN} (window end, epoch millis), one
+ * nullable column per feature, and the partition column {@value #EVENT_DATE_COLUMN} (UTC date of
+ * the feature time, yyyy-MM-dd).
  */
 public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
 

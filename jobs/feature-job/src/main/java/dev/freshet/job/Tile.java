@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /**
  * The partial aggregates of one time slice (a tile) of one entity, one slot per feature. Windows
- * are unions of tiles, so each event is folded once, not once per window it falls in. A Flink
- * POJO.
+ * are unions of tiles, so each event is folded once, not once per window it falls in. A Flink POJO.
  */
 public class Tile {
 

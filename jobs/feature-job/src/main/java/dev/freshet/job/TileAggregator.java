@@ -61,11 +61,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
               .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
               .build();
       MapStateDescriptor<Long, Tile> tiles =
-          new MapStateDescriptor<>("tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
+          new MapStateDescriptor<>(
+              "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
       tiles.enableTimeToLive(ttl);
       ValueStateDescriptor<double[]> emitted =
-          new ValueStateDescriptor<>(
-              "emitted." + plan.name, TypeInformation.of(double[].class));
+          new ValueStateDescriptor<>("emitted." + plan.name, TypeInformation.of(double[].class));
       emitted.enableTimeToLive(ttl);
       tilesByContract.put(plan.name, getRuntimeContext().getMapState(tiles));
       emittedByContract.put(plan.name, getRuntimeContext().getState(emitted));

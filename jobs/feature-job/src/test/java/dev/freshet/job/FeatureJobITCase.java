@@ -16,6 +16,7 @@ import dev.freshet.testsupport.KafkaRecords;
 import dev.freshet.testsupport.KafkaTestBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -105,7 +105,8 @@ class FeatureJobITCase {
     run.execute(200, DeltaCommitListener.NONE);
 
     List<ConsumedRecord> deadLetters =
-        KafkaRecords.readAll(BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(30));
+        KafkaRecords.readAll(
+            BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(30));
     assertThat(deadLetters).hasSize(broken.size());
     assertThat(deadLetters.stream().map(ConsumedRecord::valueAsString).toList())
         .containsExactlyInAnyOrderElementsOf(
@@ -202,8 +203,8 @@ class FeatureJobITCase {
 
   /**
    * Fails the job once just before a Delta commit (a checkpoint is complete, its commit not yet
-   * made) and once just after one (the table has the commit, Flink does not know yet). Marker
-   * files make each failure happen exactly once across restarts and prove it happened.
+   * made) and once just after one (the table has the commit, Flink does not know yet). Marker files
+   * make each failure happen exactly once across restarts and prove it happened.
    */
   static final class FailOnceAroundCommit implements DeltaCommitListener {
     static final String BEFORE_COMMIT = "failed-before-commit";

@@ -20,7 +20,9 @@ final class OfflineTableReader {
   private OfflineTableReader() {}
 
   static List<FeatureRow> read(Path deltaBasePath, Contract contract) throws IOException {
-    DeltaLog log = DeltaLog.forTable(new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
+    DeltaLog log =
+        DeltaLog.forTable(
+            new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
     Snapshot snapshot = log.update();
     List<FeatureRow> rows = new ArrayList<>();
     if (snapshot.getVersion() < 0) {
@@ -53,7 +55,9 @@ final class OfflineTableReader {
 
   /** Every data file path added in any version of the log, duplicates included. */
   static List<String> addedPaths(Path deltaBasePath, Contract contract) {
-    DeltaLog log = DeltaLog.forTable(new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
+    DeltaLog log =
+        DeltaLog.forTable(
+            new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
     List<String> paths = new ArrayList<>();
     log.getChanges(0, true)
         .forEachRemaining(

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The expected feature rows, computed the slow and obvious way: for every window end, every
- * feature is recomputed from the raw events in its window; a row is expected wherever the values
- * change. It shares no code with the tiles, so it checks them.
+ * The expected feature rows, computed the slow and obvious way: for every window end, every feature
+ * is recomputed from the raw events in its window; a row is expected wherever the values change. It
+ * shares no code with the tiles, so it checks them.
  */
 final class ReferenceFeatures {
 
@@ -33,7 +33,8 @@ final class ReferenceFeatures {
           byEntity.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(event);
         }
       }
-      byEntity.forEach((entity, entityEvents) -> rows.addAll(rowsOf(contract, entity, entityEvents)));
+      byEntity.forEach(
+          (entity, entityEvents) -> rows.addAll(rowsOf(contract, entity, entityEvents)));
     }
     return rows;
   }

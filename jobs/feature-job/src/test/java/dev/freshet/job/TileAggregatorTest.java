@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class TileAggregatorTest {
 
   private static final double NULL = Double.NaN;
-  private static final Window SLIDING_30S = Window.sliding(Duration.ofSeconds(30), Duration.ofSeconds(10));
+  private static final Window SLIDING_30S =
+      Window.sliding(Duration.ofSeconds(30), Duration.ofSeconds(10));
 
   private KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> harness;
 
@@ -63,9 +64,7 @@ class TileAggregatorTest {
     harness.processWatermark(19_999);
 
     assertThat(harness.extractOutputValues())
-        .containsExactly(
-            row(10_000, 1, 0, 20, 20, 20, 20),
-            row(20_000, 2, 30, 15, 10, 20, 10));
+        .containsExactly(row(10_000, 1, 0, 20, 20, 20, 20), row(20_000, 2, 30, 15, 10, 20, 10));
   }
 
   @Test
@@ -82,8 +81,7 @@ class TileAggregatorTest {
         .extracting(StreamRecord::getValue)
         .extracting(input -> input.eventTime)
         .containsExactly(19_999L);
-    assertThat(harness.extractOutputValues())
-        .containsExactly(row(20_000, 1, 10, 10, 10, 10, 10));
+    assertThat(harness.extractOutputValues()).containsExactly(row(20_000, 1, 10, 10, 10, 10, 10));
   }
 
   @Test
@@ -98,9 +96,7 @@ class TileAggregatorTest {
 
     assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS)).isNull();
     assertThat(harness.extractOutputValues())
-        .containsExactly(
-            row(20_000, 1, 10, 10, 10, 10, 10),
-            row(30_000, 2, 10, 20, 10, 30, 10));
+        .containsExactly(row(20_000, 1, 10, 10, 10, 10, 10), row(30_000, 2, 10, 20, 10, 30, 10));
   }
 
   @Test
@@ -170,7 +166,11 @@ class TileAggregatorTest {
         EventStream.BEHAVIOUR,
         List.of(
             feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
-            feature("total_20s", FeatureType.LONG, Aggregation.SUM, "played_ms",
+            feature(
+                "total_20s",
+                FeatureType.LONG,
+                Aggregation.SUM,
+                "played_ms",
                 Window.tumbling(Duration.ofSeconds(20))),
             feature("avg", FeatureType.DOUBLE, Aggregation.AVG, "played_ms", SLIDING_30S),
             feature("shortest", FeatureType.LONG, Aggregation.MIN, "played_ms", SLIDING_30S),

@@ -19,9 +19,9 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 
 /**
- * Follows one offline table as an independent Delta reader would: for each new version it reads
- * the commit time and the {@code feature_time} of every added row. Offline freshness of a row is
- * commit time minus feature time (the end of its window, i.e. its event time).
+ * Follows one offline table as an independent Delta reader would: for each new version it reads the
+ * commit time and the {@code feature_time} of every added row. Offline freshness of a row is commit
+ * time minus feature time (the end of its window, i.e. its event time).
  */
 final class OfflineFreshnessMonitor {
 
@@ -72,15 +72,19 @@ final class OfflineFreshnessMonitor {
 
   private long logFileTime(long version) {
     try {
-      return Files.getLastModifiedTime(table.resolve("_delta_log").resolve(String.format("%020d.json", version))).toMillis();
+      return Files.getLastModifiedTime(
+              table.resolve("_delta_log").resolve(String.format("%020d.json", version)))
+          .toMillis();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   private void readFeatureTimes(AddFile add, long commitMillis) {
-    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(table.resolve(add.getPath()).toUri());
-    try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), file).withConf(hadoop).build()) {
+    org.apache.hadoop.fs.Path file =
+        new org.apache.hadoop.fs.Path(table.resolve(add.getPath()).toUri());
+    try (ParquetReader<Group> reader =
+        ParquetReader.builder(new GroupReadSupport(), file).withConf(hadoop).build()) {
       for (Group row = reader.read(); row != null; row = reader.read()) {
         rowsCommitted++;
         recentFreshnessMillis.addLast(commitMillis - row.getLong("feature_time", 0));

@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Runs the whole platform on this machine: a real Kafka broker process, the topics, a generator
- * of realistic traffic, and the feature job on an embedded Flink MiniCluster writing Delta tables.
+ * Runs the whole platform on this machine: a real Kafka broker process, the topics, a generator of
+ * realistic traffic, and the feature job on an embedded Flink MiniCluster writing Delta tables.
  * Prints per contract the rows committed, the latest Delta version and offline freshness.
  */
 @Command(
@@ -43,31 +43,59 @@ final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--contracts", defaultValue = "contracts", description = "Contract directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--contracts",
+      defaultValue = "contracts",
+      description = "Contract directory (default: ${DEFAULT-VALUE}).")
   Path contracts;
 
-  @Option(names = "--data-dir", defaultValue = "freshet-data", description = "Where the broker's log, checkpoints and Delta tables go (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "freshet-data",
+      description =
+          "Where the broker's log, checkpoints and Delta tables go (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--events-per-second", defaultValue = "500", description = "Generated actions per second (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events-per-second",
+      defaultValue = "500",
+      description = "Generated actions per second (default: ${DEFAULT-VALUE}).")
   int eventsPerSecond;
 
-  @Option(names = "--malformed-share", defaultValue = "0.002", description = "Share of records broken on purpose (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--malformed-share",
+      defaultValue = "0.002",
+      description = "Share of records broken on purpose (default: ${DEFAULT-VALUE}).")
   double malformedShare;
 
-  @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "Checkpoint, and so Delta commit, interval (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval-ms",
+      defaultValue = "1000",
+      description = "Checkpoint, and so Delta commit, interval (default: ${DEFAULT-VALUE}).")
   long checkpointIntervalMillis;
 
-  @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Job parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--report-every-s", defaultValue = "5", description = "Seconds between progress reports (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--report-every-s",
+      defaultValue = "5",
+      description = "Seconds between progress reports (default: ${DEFAULT-VALUE}).")
   int reportEverySeconds;
 
-  @Option(names = "--duration-s", defaultValue = "0", description = "Stop after this many seconds; 0 runs until Ctrl-C.")
+  @Option(
+      names = "--duration-s",
+      defaultValue = "0",
+      description = "Stop after this many seconds; 0 runs until Ctrl-C.")
   int durationSeconds;
 
-  @Option(names = "--web-ui-port", defaultValue = "8081", description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--web-ui-port",
+      defaultValue = "8081",
+      description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
   @Override
@@ -124,7 +152,9 @@ final class RunCommand implements Callable<Integer> {
           env.enableCheckpointing(checkpointIntervalMillis);
           FeatureJob.build(env, loaded, config);
           JobClient job = env.executeAsync("freshet features (local)");
-          out.printf("flink: job %s on an embedded MiniCluster, web UI at http://localhost:%d%n", job.getJobID(), webUiPort);
+          out.printf(
+              "flink: job %s on an embedded MiniCluster, web UI at http://localhost:%d%n",
+              job.getJobID(), webUiPort);
           out.printf("delta: tables under %s%n%n", data.resolve("delta"));
           out.flush();
 
@@ -158,7 +188,10 @@ final class RunCommand implements Callable<Integer> {
       CountDownLatch stopped)
       throws Exception {
     Map<String, OfflineFreshnessMonitor> monitors = new LinkedHashMap<>();
-    loaded.forEach(c -> monitors.put(c.name(), new OfflineFreshnessMonitor(deltaBase.resolve(c.offlineTable()))));
+    loaded.forEach(
+        c ->
+            monitors.put(
+                c.name(), new OfflineFreshnessMonitor(deltaBase.resolve(c.offlineTable()))));
     long started = System.nanoTime();
     while (!stopped.await(reportEverySeconds, TimeUnit.SECONDS)) {
       if (job.getJobStatus().get().isGloballyTerminalState()) {
@@ -166,8 +199,12 @@ final class RunCommand implements Callable<Integer> {
         return;
       }
       long elapsed = Duration.ofNanos(System.nanoTime() - started).toSeconds();
-      out.printf("[%4ds] produced %d records (%d malformed)%n", elapsed, traffic.produced(), traffic.malformed());
-      out.printf("  %-22s %10s %8s %16s %16s%n", "contract", "rows", "version", "freshness p50", "freshness p99");
+      out.printf(
+          "[%4ds] produced %d records (%d malformed)%n",
+          elapsed, traffic.produced(), traffic.malformed());
+      out.printf(
+          "  %-22s %10s %8s %16s %16s%n",
+          "contract", "rows", "version", "freshness p50", "freshness p99");
       for (Map.Entry<String, OfflineFreshnessMonitor> entry : monitors.entrySet()) {
         OfflineFreshnessMonitor monitor = entry.getValue();
         monitor.poll();
@@ -196,7 +233,8 @@ final class RunCommand implements Callable<Integer> {
     // Hadoop's shutdown hook reads its configuration through the job's class loader after the
     // embedded cluster closed it; harmless at exit, so the leak check need not shout about it.
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, data.resolve("checkpoints").toUri().toString());
+    conf.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY, data.resolve("checkpoints").toUri().toString());
     return conf;
   }
 }

@@ -68,7 +68,8 @@ final class TrafficGenerator implements Runnable, AutoCloseable {
       long due = (now - started) * actionsPerSecond / 1000;
       for (; actions < due && running; actions++) {
         for (GeneratedRecord record : generator.next(now)) {
-          String topic = record.stream().sourceName().equals("behaviour") ? behaviourTopic : fileTopic;
+          String topic =
+              record.stream().sourceName().equals("behaviour") ? behaviourTopic : fileTopic;
           producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
           produced.incrementAndGet();
           if (record.malformed()) {

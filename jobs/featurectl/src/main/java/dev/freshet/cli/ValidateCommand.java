@@ -9,17 +9,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Checks contract files and reports every problem with its file and field. */
-@Command(name = "validate", description = "Validate feature contracts; exit code 1 if any is invalid.")
+@Command(
+    name = "validate",
+    description = "Validate feature contracts; exit code 1 if any is invalid.")
 final class ValidateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--contracts", defaultValue = "contracts", description = "Contract directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--contracts",
+      defaultValue = "contracts",
+      description = "Contract directory (default: ${DEFAULT-VALUE}).")
   Path contracts;
 
   @Override
@@ -28,7 +33,11 @@ final class ValidateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       List<Contract> loaded = new ContractLoader().loadDirectory(contracts);
-      loaded.forEach(c -> out.printf("ok  %s (%s, %d features) %s%n", c.name(), c.source().sourceName(), c.features().size(), c.file()));
+      loaded.forEach(
+          c ->
+              out.printf(
+                  "ok  %s (%s, %d features) %s%n",
+                  c.name(), c.source().sourceName(), c.features().size(), c.file()));
       return 0;
     } catch (ContractValidationException e) {
       for (ContractProblem problem : e.problems()) {

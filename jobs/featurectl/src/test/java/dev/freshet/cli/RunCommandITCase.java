@@ -31,12 +31,18 @@ class RunCommandITCase {
     int exitCode =
         cli.execute(
             "run",
-            "--contracts", "../../contracts",
-            "--data-dir", dataDir.toString(),
-            "--events-per-second", "300",
-            "--report-every-s", "5",
-            "--duration-s", "35",
-            "--web-ui-port", "0");
+            "--contracts",
+            "../../contracts",
+            "--data-dir",
+            dataDir.toString(),
+            "--events-per-second",
+            "300",
+            "--report-every-s",
+            "5",
+            "--duration-s",
+            "35",
+            "--web-ui-port",
+            "0");
 
     assertThat(exitCode).as(out.toString()).isZero();
     String lastReport = out.toString().substring(out.toString().lastIndexOf("produced"));
