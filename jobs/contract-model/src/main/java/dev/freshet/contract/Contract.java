@@ -9,6 +9,7 @@ import java.util.List;
  * A validated feature contract: which events, keyed by which entity, aggregated into which
  * features, kept how long, due how fresh, written where.
  *
+ * @param version the contract's version, raised on every breaking change
  * @param stateTtl how long Flink keeps an entity's state after its last update: a memory bound, at
  *     least the largest window plus the allowed lateness
  * @param freshnessSla how soon after event time a feature value must be available
@@ -17,8 +18,11 @@ import java.util.List;
  */
 public record Contract(
     String name,
+    int version,
     String owner,
     String description,
+    List<String> tags,
+    Lifecycle lifecycle,
     Entity entity,
     EventStream source,
     List<Feature> features,
@@ -26,11 +30,13 @@ public record Contract(
     Duration freshnessSla,
     Duration allowedLateness,
     String offlineTable,
+    OnlineSink online,
     String file)
     implements Serializable {
 
   public Contract {
     features = List.copyOf(features);
+    tags = List.copyOf(tags);
   }
 
   public long largestWindowMillis() {

@@ -1,9 +1,6 @@
 package dev.freshet.contract;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.freshet.events.EventField;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.FieldType;
@@ -34,29 +31,37 @@ public final class ContractLoader {
   /** Columns every offline table has besides the features. */
   public static final Set<String> RESERVED_COLUMNS = Set.of("feature_time", "event_date");
 
+  /** Larger files are refused unread: a contract is a few kilobytes. */
+  static final long MAX_FILE_BYTES = 1_000_000;
+
   private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   private static final Set<String> TOP_LEVEL_KEYS =
       Set.of(
           "name",
+          "version",
           "owner",
           "description",
+          "tags",
+          "lifecycle",
           "entity",
           "source",
           "features",
-          "ttl",
+          "state_ttl",
+          "online_ttl",
+          "serving_max_age",
           "freshness_sla",
           "allowed_lateness",
-          "offline");
+          "offline",
+          "online");
   private static final Set<String> FEATURE_KEYS =
       Set.of("name", "type", "aggregation", "field", "filter", "window");
-
-  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+  private static final String DEFAULT_FEAST_PROJECT = "freshet";
 
   /** Loads every {@code *.yaml} and {@code *.yml} file directly inside {@code directory}. */
   public List<Contract> loadDirectory(Path directory) {
     if (!Files.isDirectory(directory)) {
       throw new ContractValidationException(
-          List.of(new ContractProblem(directory.toString(), "", "is not a directory")));
+          List.of(ContractProblem.ofFile(directory.toString(), "is not a directory")));
     }
     try (Stream<Path> files = Files.list(directory)) {
       List<Path> yamlFiles =
@@ -67,7 +72,7 @@ public final class ContractLoader {
               .toList();
       if (yamlFiles.isEmpty()) {
         throw new ContractValidationException(
-            List.of(new ContractProblem(directory.toString(), "", "holds no contract files")));
+            List.of(ContractProblem.ofFile(directory.toString(), "holds no contract files")));
       }
       return loadFiles(yamlFiles);
     } catch (IOException e) {
@@ -77,98 +82,130 @@ public final class ContractLoader {
 
   public List<Contract> loadFiles(List<Path> files) {
     List<ContractProblem> problems = new ArrayList<>();
-    List<Contract> contracts = new ArrayList<>();
+    List<Parsed> parsed = new ArrayList<>();
     for (Path file : files) {
-      String text;
-      try {
-        text = Files.readString(file);
-      } catch (IOException e) {
-        problems.add(new ContractProblem(file.toString(), "", "cannot be read: " + e.getMessage()));
-        continue;
-      }
-      parse(file.toString(), text, problems).ifPresent(contracts::add);
+      readSmallFile(file, problems)
+          .flatMap(text -> parse(file.toString(), text, problems))
+          .ifPresent(parsed::add);
     }
-    checkUnique(contracts, problems);
+    checkUnique(parsed, problems);
     if (!problems.isEmpty()) {
       throw new ContractValidationException(problems);
     }
-    return List.copyOf(contracts);
+    return parsed.stream().map(Parsed::contract).toList();
   }
 
-  /** Parses one contract; problems are added to {@code problems}, and no contract is returned. */
-  Optional<Contract> parse(String file, String text, List<ContractProblem> problems) {
-    Checker check = new Checker(file, problems);
-    JsonNode root;
+  private static Optional<String> readSmallFile(Path file, List<ContractProblem> problems) {
     try {
-      root = yaml.readTree(text);
-    } catch (JsonProcessingException e) {
-      check.problem("", "is not valid YAML: " + e.getOriginalMessage());
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        problems.add(
+            ContractProblem.ofFile(
+                file.toString(),
+                "is "
+                    + Files.size(file)
+                    + " bytes, more than the "
+                    + MAX_FILE_BYTES
+                    + " a contract may have; split it into several contracts"));
+        return Optional.empty();
+      }
+      return Optional.of(Files.readString(file));
+    } catch (IOException e) {
+      problems.add(ContractProblem.ofFile(file.toString(), "cannot be read: " + e));
       return Optional.empty();
     }
-    if (root == null || !root.isObject()) {
+  }
+
+  /** A valid contract and the document it came from, for problems that span files. */
+  record Parsed(Contract contract, YamlDocument document) {}
+
+  /** Parses one contract; problems are added to {@code problems}, and no contract is returned. */
+  Optional<Parsed> parse(String file, String text, List<ContractProblem> problems) {
+    YamlDocument document;
+    try {
+      document = YamlDocument.parse(text);
+    } catch (YamlDocument.Invalid e) {
+      problems.add(
+          new ContractProblem(file, e.position.line(), e.position.column(), "", e.getMessage()));
+      return Optional.empty();
+    }
+    Checker check = new Checker(file, document, problems);
+    JsonNode root = document.root();
+    if (!root.isObject()) {
       check.problem("", "must be a YAML mapping with the contract's fields");
       return Optional.empty();
     }
     int before = problems.size();
     check.onlyKnownKeys(root, "", TOP_LEVEL_KEYS);
     String name = check.snakeCase(root, "name");
-    String owner = check.requiredText(root, "owner");
-    String description = check.requiredText(root, "description");
+    int version = check.version(root);
+    String owner = check.requiredText(root, "owner", "the team that answers for the features");
+    String description = check.requiredText(root, "description", "what the features mean");
+    List<String> tags = check.tags(root);
+    Lifecycle lifecycle = check.lifecycle(root);
     Optional<EventStream> source = check.source(root);
     Entity entity = check.entity(root, source);
     List<Feature> features = check.features(root, source, entity);
-    Duration ttl = check.duration(root, "ttl", true);
+    Duration stateTtl = check.duration(root, "state_ttl", true);
     Duration freshnessSla = check.duration(root, "freshness_sla", true);
     Duration allowedLateness = check.duration(root, "allowed_lateness", false);
     String offlineTable = check.offlineTable(root);
+    OnlineSink online = check.online(root, name);
     if (problems.size() > before) {
       return Optional.empty();
     }
     Contract contract =
         new Contract(
             name,
+            version,
             owner,
             description,
+            tags,
+            lifecycle,
             entity,
             source.orElseThrow(),
             features,
-            ttl,
+            stateTtl,
             freshnessSla,
             allowedLateness == null ? Duration.ZERO : allowedLateness,
             offlineTable,
+            online,
             file);
     Duration needed =
         Duration.ofMillis(contract.largestWindowMillis()).plus(contract.allowedLateness());
-    if (ttl.compareTo(needed) < 0) {
+    if (stateTtl.compareTo(needed) < 0) {
       check.problem(
-          "ttl",
-          "must be at least the largest window plus allowed_lateness ("
+          "state_ttl",
+          "'"
+              + Durations.format(stateTtl)
+              + "' is shorter than the largest window plus allowed_lateness; set it to at least "
               + Durations.format(needed)
-              + "), or state expires while its window is open");
+              + ", or state expires while its window is open");
       return Optional.empty();
     }
-    return Optional.of(contract);
+    return Optional.of(new Parsed(contract, document));
   }
 
-  private static void checkUnique(List<Contract> contracts, List<ContractProblem> problems) {
+  private static void checkUnique(List<Parsed> parsed, List<ContractProblem> problems) {
     Map<String, String> names = new HashMap<>();
     Map<String, String> tables = new HashMap<>();
-    for (Contract contract : contracts) {
+    for (Parsed each : parsed) {
+      Contract contract = each.contract();
+      Checker check = new Checker(contract.file(), each.document(), problems);
       String earlier = names.putIfAbsent(contract.name(), contract.file());
       if (earlier != null) {
-        problems.add(
-            new ContractProblem(
-                contract.file(),
-                "name",
-                "'" + contract.name() + "' is already used by " + earlier));
+        check.problem(
+            "name",
+            "'" + contract.name() + "' is already used by " + earlier + "; names are unique");
       }
       String tableOwner = tables.putIfAbsent(contract.offlineTable(), contract.file());
       if (tableOwner != null) {
-        problems.add(
-            new ContractProblem(
-                contract.file(),
-                "offline.table",
-                "'" + contract.offlineTable() + "' is already written by " + tableOwner));
+        check.problem(
+            "offline.table",
+            "'"
+                + contract.offlineTable()
+                + "' is already written by "
+                + tableOwner
+                + "; each contract needs a table of its own");
       }
     }
   }
@@ -176,15 +213,120 @@ public final class ContractLoader {
   /** Field-level checks of one file; each records a problem and returns null when invalid. */
   private static final class Checker {
     private final String file;
+    private final YamlDocument document;
     private final List<ContractProblem> problems;
 
-    Checker(String file, List<ContractProblem> problems) {
+    Checker(String file, YamlDocument document, List<ContractProblem> problems) {
       this.file = file;
+      this.document = document;
       this.problems = problems;
     }
 
     void problem(String field, String message) {
-      problems.add(new ContractProblem(file, field, message));
+      YamlDocument.Position position = document.positionOf(field);
+      problems.add(new ContractProblem(file, position.line(), position.column(), field, message));
+    }
+
+    int version(JsonNode root) {
+      JsonNode value = root.get("version");
+      if (value == null) {
+        problem("version", "is required: a whole number, 1 for a new contract");
+        return 0;
+      }
+      if (!value.isIntegralNumber() || value.longValue() < 1 || value.longValue() > 999) {
+        problem("version", "'" + value.asText() + "' must be a whole number from 1 to 999");
+        return 0;
+      }
+      return value.intValue();
+    }
+
+    List<String> tags(JsonNode root) {
+      JsonNode value = root.get("tags");
+      if (value == null) {
+        return List.of();
+      }
+      List<String> tags = new ArrayList<>();
+      if (!value.isArray()) {
+        problem("tags", "must be a list of strings, e.g. [recommendations, pii-free]");
+        return tags;
+      }
+      for (int i = 0; i < value.size(); i++) {
+        if (!value.get(i).isTextual() || value.get(i).textValue().isBlank()) {
+          problem("tags[" + i + "]", "'" + value.get(i).asText() + "' must be a non-empty string");
+        } else {
+          tags.add(value.get(i).textValue());
+        }
+      }
+      return tags;
+    }
+
+    Lifecycle lifecycle(JsonNode root) {
+      JsonNode value = root.get("lifecycle");
+      if (value == null) {
+        return Lifecycle.ACTIVE;
+      }
+      Optional<Lifecycle> lifecycle =
+          value.isTextual() ? Lifecycle.fromYaml(value.textValue()) : Optional.empty();
+      if (lifecycle.isEmpty()) {
+        problem(
+            "lifecycle",
+            "'" + value.asText() + "' is not valid; expected draft, active or deprecated");
+        return null;
+      }
+      return lifecycle.get();
+    }
+
+    OnlineSink online(JsonNode root, String contractName) {
+      JsonNode online = root.get("online");
+      Duration onlineTtl = duration(root, "online_ttl", false);
+      Duration servingMaxAge = duration(root, "serving_max_age", false);
+      if (online == null) {
+        if (onlineTtl != null || servingMaxAge != null) {
+          problem(
+              onlineTtl != null ? "online_ttl" : "serving_max_age",
+              "applies to the online store only; add online: {enabled: true} or remove it");
+        }
+        return OnlineSink.DISABLED;
+      }
+      if (!online.isObject()) {
+        problem("online", "must be a mapping: {enabled, feast_project, feature_view}");
+        return null;
+      }
+      onlyKnownKeys(online, "online.", Set.of("enabled", "feast_project", "feature_view"));
+      JsonNode enabledNode = online.get("enabled");
+      if (enabledNode == null || !enabledNode.isBoolean()) {
+        problem("online.enabled", "is required: true or false");
+        return null;
+      }
+      if (!enabledNode.booleanValue()) {
+        return OnlineSink.DISABLED;
+      }
+      String project =
+          online.has("feast_project")
+              ? snakeCase(online, "feast_project", "online.feast_project")
+              : DEFAULT_FEAST_PROJECT;
+      String featureView =
+          online.has("feature_view")
+              ? snakeCase(online, "feature_view", "online.feature_view")
+              : contractName;
+      if (onlineTtl == null) {
+        problem("online_ttl", "is required when online is enabled: when Redis expires the row");
+      }
+      if (servingMaxAge == null) {
+        problem(
+            "serving_max_age",
+            "is required when online is enabled: older values are served as missing");
+      }
+      if (onlineTtl != null && servingMaxAge != null && onlineTtl.compareTo(servingMaxAge) < 0) {
+        problem(
+            "online_ttl",
+            "'"
+                + Durations.format(onlineTtl)
+                + "' is shorter than serving_max_age; set it to at least "
+                + Durations.format(servingMaxAge)
+                + " or rows vanish before they are stale");
+      }
+      return new OnlineSink(true, project, featureView, onlineTtl, servingMaxAge);
     }
 
     void onlyKnownKeys(JsonNode node, String prefix, Set<String> known) {
@@ -197,6 +339,14 @@ public final class ContractLoader {
     }
 
     String requiredText(JsonNode node, String field) {
+      return text(node, field, field);
+    }
+
+    String requiredText(JsonNode node, String field, String meaning) {
+      if (node.get(field) == null) {
+        problem(field, "is required: " + meaning);
+        return null;
+      }
       return text(node, field, field);
     }
 
@@ -307,10 +457,10 @@ public final class ContractLoader {
               "count, sum, avg, min, max or last");
       String field = inputField(node, path, aggregation, source);
       if (aggregation == Aggregation.COUNT && type == FeatureType.DOUBLE) {
-        problem(path + ".type", "a count is a long");
+        problem(path + ".type", "'double' does not fit count, which is a long; use type: long");
       }
       if (aggregation == Aggregation.AVG && type == FeatureType.LONG) {
-        problem(path + ".type", "an avg is a double");
+        problem(path + ".type", "'long' does not fit avg, which is a double; use type: double");
       }
       Filter filter =
           node.has("filter") ? filter(node.get("filter"), path + ".filter", source) : null;
@@ -431,7 +581,12 @@ public final class ContractLoader {
           }
           if (hop.isZero() || hop.compareTo(size) > 0 || size.toMillis() % hop.toMillis() != 0) {
             problem(
-                path + ".hop", "must be positive and divide the size " + Durations.format(size));
+                path + ".hop",
+                "'"
+                    + Durations.format(hop)
+                    + "' must be positive and divide the size "
+                    + Durations.format(size)
+                    + " into whole steps");
             return null;
           }
           return Window.sliding(size, hop);

@@ -16,6 +16,25 @@ class ContractLoaderTest {
 
   private static final Path PROJECT_CONTRACTS = Path.of("../../contracts");
 
+  /** A valid contract; tests replace one line of it to break one rule. */
+  private static final String VALID =
+      """
+      name: listening
+      version: 1
+      owner: recs
+      description: test
+      source: behaviour
+      entity: { name: user, key: user_id }
+      features:
+        - name: plays
+          type: long
+          aggregation: count
+          window: { type: sliding, size: 10m, hop: 1m }
+      state_ttl: 2h
+      freshness_sla: 5s
+      offline: { table: listening }
+      """;
+
   @TempDir Path dir;
 
   private final ContractLoader loader = new ContractLoader();
@@ -37,28 +56,41 @@ class ContractLoaderTest {
     Contract contract =
         loadOne(
             """
-        name: listening
-        owner: recs
-        description: test
-        source: behaviour
-        entity: { name: user, key: user_id }
-        features:
-          - name: plays
-            type: long
-            aggregation: count
-            filter: { field: action, in: [play, complete] }
-            window: { type: sliding, size: 10m, hop: 1m }
-          - name: avg_played
-            type: double
-            aggregation: avg
-            field: played_ms
-            window: { type: tumbling, size: 1h }
-        ttl: 2h
-        freshness_sla: 5s
-        allowed_lateness: 500ms
-        offline: { table: listening }
-        """);
+            name: listening
+            version: 3
+            owner: recs
+            description: test
+            tags: [recommendations, listening]
+            lifecycle: draft
+            source: behaviour
+            entity: { name: user, key: user_id }
+            features:
+              - name: plays
+                type: long
+                aggregation: count
+                filter: { field: action, in: [play, complete] }
+                window: { type: sliding, size: 10m, hop: 1m }
+              - name: avg_played
+                type: double
+                aggregation: avg
+                field: played_ms
+                window: { type: tumbling, size: 1h }
+            state_ttl: 2h
+            online_ttl: 1d
+            serving_max_age: 1h
+            freshness_sla: 5s
+            allowed_lateness: 500ms
+            offline: { table: listening }
+            online: { enabled: true, feature_view: user_listening }
+            """);
 
+    assertThat(contract.version()).isEqualTo(3);
+    assertThat(contract.tags()).containsExactly("recommendations", "listening");
+    assertThat(contract.lifecycle()).isEqualTo(Lifecycle.DRAFT);
+    assertThat(contract.online())
+        .isEqualTo(
+            new OnlineSink(
+                true, "freshet", "user_listening", Duration.ofDays(1), Duration.ofHours(1)));
     assertThat(contract.entity()).isEqualTo(new Entity("user", "user_id"));
     assertThat(contract.features().get(0).filter())
         .isEqualTo(new Filter("action", List.of("play", "complete")));
@@ -70,56 +102,64 @@ class ContractLoaderTest {
   }
 
   @Test
-  void reportsEveryProblemWithFileAndField() throws IOException {
+  void defaultsLifecycleToActiveAndOnlineToDisabled() throws IOException {
+    Contract contract = loadOne(VALID);
+
+    assertThat(contract.lifecycle()).isEqualTo(Lifecycle.ACTIVE);
+    assertThat(contract.tags()).isEmpty();
+    assertThat(contract.online()).isEqualTo(OnlineSink.DISABLED);
+    assertThat(contract.allowedLateness()).isZero();
+  }
+
+  @Test
+  void reportsEveryProblemWithFileLineAndField() throws IOException {
     Path file =
         write(
             "broken.yaml",
             """
-        name: Broken-Name
-        description: test
-        source: behaviour
-        entity: { name: user, key: usr_id }
-        features:
-          - name: plays
-            type: double
-            aggregation: count
-            window: { type: sliding, size: 10m, hop: 3m }
-          - name: avg_song
-            type: long
-            aggregation: avg
-            field: device
-            filter: { field: action, equals: dance }
-            window: { type: hopping, size: 10m }
-            colour: blue
-        ttl: soon
-        freshness_sla: 5s
-        offline: { table: broken }
-        """);
+            name: Broken-Name
+            description: test
+            source: behaviour
+            entity: { name: user, key: usr_id }
+            features:
+              - name: plays
+                type: double
+                aggregation: count
+                window: { type: sliding, size: 10m, hop: 3m }
+              - name: avg_song
+                type: long
+                aggregation: avg
+                field: device
+                filter: { field: action, equals: dance }
+                window: { type: hopping, size: 10m }
+                colour: blue
+            state_ttl: soon
+            freshness_sla: 5s
+            offline: { table: broken }
+            """);
 
-    assertThatThrownBy(() -> loader.loadFiles(List.of(file)))
-        .isInstanceOfSatisfying(
-            ContractValidationException.class,
-            e ->
-                assertThat(e.problems())
-                    .extracting(ContractProblem::toString)
-                    .containsExactlyInAnyOrder(
-                        file
-                            + ": name: 'Broken-Name' must be snake_case: a-z, 0-9 and _, starting with a letter",
-                        file + ": owner: is required",
-                        file
-                            + ": entity.key: 'usr_id' is not a field of behaviour events; known: [event_id, user_id, song_id, artist_id, action, played_ms, song_ms, tags, session_id, device, ts]",
-                        file + ": features[0].type: a count is a long",
-                        file + ": features[0].window.hop: must be positive and divide the size 10m",
-                        file
-                            + ": features[1].colour: unknown field; expected one of [aggregation, field, filter, name, type, window]",
-                        file + ": features[1].field: 'device' is not numeric; avg needs a number",
-                        file + ": features[1].type: an avg is a double",
-                        file
-                            + ": features[1].filter.equals: 'dance' is never a value of action; expected one of [play, skip, like, complete, search]",
-                        file
-                            + ": features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
-                        file
-                            + ": ttl: 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 7d"));
+    assertThat(problems(file))
+        .containsExactlyInAnyOrder(
+            file
+                + ":1:1: name: 'Broken-Name' must be snake_case: a-z, 0-9 and _, starting with a letter",
+            file + ":1:1: version: is required: a whole number, 1 for a new contract",
+            file + ":1:1: owner: is required: the team that answers for the features",
+            file
+                + ":4:23: entity.key: 'usr_id' is not a field of behaviour events; known: [event_id, user_id, song_id, artist_id, action, played_ms, song_ms, tags, session_id, device, ts]",
+            file
+                + ":7:5: features[0].type: 'double' does not fit count, which is a long; use type: long",
+            file
+                + ":9:41: features[0].window.hop: '3m' must be positive and divide the size 10m into whole steps",
+            file
+                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, field, filter, name, type, window]",
+            file + ":13:5: features[1].field: 'device' is not numeric; avg needs a number",
+            file
+                + ":11:5: features[1].type: 'long' does not fit avg, which is a double; use type: double",
+            file
+                + ":14:30: features[1].filter.equals: 'dance' is never a value of action; expected one of [play, skip, like, complete, search]",
+            file
+                + ":15:15: features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
+            file + ":17:1: state_ttl: 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 7d");
   }
 
   @Test
@@ -127,42 +167,74 @@ class ContractLoaderTest {
     Path file =
         write(
             "short_ttl.yaml",
-            """
-        name: short_ttl
-        owner: recs
-        description: test
-        source: file
-        entity: { name: host, key: host }
-        features:
-          - { name: writes, type: long, aggregation: count, window: { type: tumbling, size: 1h } }
-        ttl: 1h
-        allowed_lateness: 1m
-        freshness_sla: 5s
-        offline: { table: short_ttl }
-        """);
+            VALID.replace("state_ttl: 2h", "state_ttl: 10m\nallowed_lateness: 1m"));
 
-    assertThatThrownBy(() -> loader.loadFiles(List.of(file)))
-        .hasMessageContaining(
-            file + ": ttl: must be at least the largest window plus allowed_lateness (61m)");
+    assertThat(problems(file))
+        .containsExactly(
+            file
+                + ":12:1: state_ttl: '10m' is shorter than the largest window plus allowed_lateness; set it to at least 11m, or state expires while its window is open");
+  }
+
+  @Test
+  void metadataIsChecked() throws IOException {
+    Path file =
+        write(
+            "metadata.yaml",
+            VALID
+                .replace("version: 1", "version: one")
+                .replace(
+                    "description: test",
+                    "description: test\ntags: [ok, 7, '']\nlifecycle: retired"));
+
+    assertThat(problems(file))
+        .containsExactly(
+            file + ":2:1: version: 'one' must be a whole number from 1 to 999",
+            file + ":5:12: tags[1]: '7' must be a non-empty string",
+            file + ":5:15: tags[2]: '' must be a non-empty string",
+            file + ":6:1: lifecycle: 'retired' is not valid; expected draft, active or deprecated");
+  }
+
+  @Test
+  void onlineTimesNeedTheOnlineSinkAndMustBeConsistent() throws IOException {
+    Path withoutOnline =
+        write("a.yaml", VALID.replace("state_ttl: 2h", "state_ttl: 2h\nonline_ttl: 1d"));
+    Path inconsistent =
+        write(
+            "b.yaml",
+            VALID
+                .replace("state_ttl: 2h", "state_ttl: 2h\nonline_ttl: 10m\nserving_max_age: 1h")
+                .replace(
+                    "offline: { table: listening }",
+                    "offline: { table: other }\nonline: { enabled: true }"));
+    Path missingTimes =
+        write(
+            "c.yaml",
+            VALID
+                .replace("name: listening", "name: third")
+                .replace(
+                    "offline: { table: listening }",
+                    "offline: { table: third }\nonline: { enabled: true }"));
+
+    assertThat(problems(withoutOnline))
+        .containsExactly(
+            withoutOnline
+                + ":13:1: online_ttl: applies to the online store only; add online: {enabled: true} or remove it");
+    assertThat(problems(inconsistent))
+        .containsExactly(
+            inconsistent
+                + ":13:1: online_ttl: '10m' is shorter than serving_max_age; set it to at least 1h or rows vanish before they are stale");
+    assertThat(problems(missingTimes))
+        .containsExactly(
+            missingTimes
+                + ":1:1: online_ttl: is required when online is enabled: when Redis expires the row",
+            missingTimes
+                + ":1:1: serving_max_age: is required when online is enabled: older values are served as missing");
   }
 
   @Test
   void contractNamesAndTablesAreUniqueAcrossFiles() throws IOException {
-    String contract =
-        """
-        name: twin
-        owner: recs
-        description: test
-        source: file
-        entity: { name: host, key: host }
-        features:
-          - { name: writes, type: long, aggregation: count, window: { type: tumbling, size: 1m } }
-        ttl: 1h
-        freshness_sla: 5s
-        offline: { table: twin }
-        """;
-    Path first = write("a.yaml", contract);
-    Path second = write("b.yaml", contract);
+    Path first = write("a.yaml", VALID);
+    Path second = write("b.yaml", VALID);
 
     assertThatThrownBy(() -> loader.loadFiles(List.of(first, second)))
         .isInstanceOfSatisfying(
@@ -171,17 +243,86 @@ class ContractLoaderTest {
                 assertThat(e.problems())
                     .extracting(ContractProblem::toString)
                     .containsExactly(
-                        second + ": name: 'twin' is already used by " + first,
-                        second + ": offline.table: 'twin' is already written by " + first));
+                        second
+                            + ":1:1: name: 'listening' is already used by "
+                            + first
+                            + "; names are unique",
+                        second
+                            + ":14:12: offline.table: 'listening' is already written by "
+                            + first
+                            + "; each contract needs a table of its own"));
   }
 
   @Test
-  void invalidYamlIsReportedNotThrownRaw() throws IOException {
-    Path file = write("bad.yaml", "name: [unclosed\n");
+  void invalidYamlIsReportedWithItsPosition() throws IOException {
+    Path file = write("bad.yaml", "name: listening\nowner: [unclosed\n");
 
-    assertThatThrownBy(() -> loader.loadFiles(List.of(file)))
-        .isInstanceOf(ContractValidationException.class)
-        .hasMessageContaining(file + ": is not valid YAML");
+    assertThat(problems(file)).hasSize(1);
+    assertThat(problems(file).get(0)).startsWith(file + ":3:1: is not valid YAML: ");
+  }
+
+  @Test
+  void aliasBombsAreRefused() throws IOException {
+    StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char level = 'b'; level <= 'k'; level++) {
+      char previous = (char) (level - 1);
+      bomb.append(level).append(": &").append(level).append(" [");
+      bomb.append(String.join(", ", java.util.Collections.nCopies(10, "*" + previous)));
+      bomb.append("]\n");
+    }
+    Path file = write("bomb.yaml", bomb.toString());
+
+    assertThat(problems(file)).hasSize(1);
+    assertThat(problems(file).get(0)).contains("is not valid YAML: ").containsIgnoringCase("alias");
+  }
+
+  @Test
+  void hugeFilesAreRefusedUnread() throws IOException {
+    Path file = dir.resolve("huge.yaml");
+    Files.writeString(file, "description: " + "x".repeat(10_000_000) + "\n");
+
+    assertThat(problems(file))
+        .containsExactly(
+            file
+                + ":1:1: is 10000014 bytes, more than the 1000000 a contract may have; split it into several contracts");
+  }
+
+  @Test
+  void deepNestingIsRefused() throws IOException {
+    Path file = write("deep.yaml", "a: " + "[".repeat(200) + "]".repeat(200) + "\n");
+
+    assertThat(problems(file)).hasSize(1);
+    assertThat(problems(file).get(0))
+        .contains("is not valid YAML: ")
+        .containsIgnoringCase("nesting");
+  }
+
+  @Test
+  void unknownTagsAreRefused() throws IOException {
+    Path file =
+        write(
+            "tagged.yaml",
+            VALID.replace("owner: recs", "owner: !!javax.script.ScriptEngineManager [x]"));
+
+    assertThat(problems(file)).hasSize(1);
+    assertThat(problems(file).get(0)).startsWith(file + ":3:");
+  }
+
+  @Test
+  void duplicateKeysAreRefused() throws IOException {
+    Path file = write("dupe.yaml", VALID.replace("owner: recs", "owner: recs\nowner: other"));
+
+    assertThat(problems(file)).hasSize(1);
+    assertThat(problems(file)).containsExactly(file + ":4:1: has the key 'owner' twice; keep one");
+  }
+
+  private List<String> problems(Path file) {
+    try {
+      loader.loadFiles(List.of(file));
+    } catch (ContractValidationException e) {
+      return e.problems().stream().map(ContractProblem::toString).toList();
+    }
+    return List.of();
   }
 
   private Contract loadOne(String yaml) throws IOException {

@@ -7,6 +7,8 @@ import dev.freshet.contract.Contract;
 import dev.freshet.contract.Entity;
 import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
+import dev.freshet.contract.Lifecycle;
+import dev.freshet.contract.OnlineSink;
 import dev.freshet.contract.Window;
 import dev.freshet.events.BehaviourEvent;
 import dev.freshet.events.EventStream;
@@ -160,8 +162,11 @@ class TileAggregatorTest {
   private static Contract contract(Duration allowedLateness) {
     return new Contract(
         "listening",
+        1,
         "recs",
         "test contract",
+        List.of(),
+        Lifecycle.ACTIVE,
         new Entity("user", "user_id"),
         EventStream.BEHAVIOUR,
         List.of(
@@ -180,6 +185,7 @@ class TileAggregatorTest {
         Duration.ofSeconds(5),
         allowedLateness,
         "listening",
+        OnlineSink.DISABLED,
         "test");
   }
 

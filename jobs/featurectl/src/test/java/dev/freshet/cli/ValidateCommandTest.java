@@ -34,12 +34,13 @@ class ValidateCommandTest {
             dir.resolve("bad.yaml"),
             """
             name: bad
+            version: 1
             owner: me
             description: broken on purpose
             source: music
             entity: { name: user, key: user_id }
             features: []
-            ttl: 1h
+            state_ttl: 1h
             freshness_sla: 5s
             offline: { table: bad }
             """);
@@ -48,8 +49,8 @@ class ValidateCommandTest {
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(err.toString())
-        .contains(file + ": source: 'music' is not a stream; expected behaviour or file")
-        .contains(file + ": features: is required: a list with at least one feature")
+        .contains(file + ":5:1: source: 'music' is not a stream; expected behaviour or file")
+        .contains(file + ":7:1: features: is required: a list with at least one feature")
         .contains("2 problem(s)");
   }
 
