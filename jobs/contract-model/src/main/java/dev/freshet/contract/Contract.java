@@ -10,6 +10,7 @@ import java.util.List;
  * features, kept how long, due how fresh, written where.
  *
  * @param version the contract's version, raised on every breaking change
+ * @param sourceFilter a CEL condition on the stream's events; null when every event is relevant
  * @param stateTtl how long Flink keeps an entity's state after its last update: a memory bound, at
  *     least the largest window plus the allowed lateness
  * @param freshnessSla how soon after event time a feature value must be available
@@ -25,6 +26,7 @@ public record Contract(
     Lifecycle lifecycle,
     Entity entity,
     EventStream source,
+    String sourceFilter,
     List<Feature> features,
     Duration stateTtl,
     Duration freshnessSla,

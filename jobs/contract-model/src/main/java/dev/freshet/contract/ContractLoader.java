@@ -1,6 +1,7 @@
 package dev.freshet.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.common.types.SimpleType;
 import dev.freshet.events.EventField;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.FieldType;
@@ -54,7 +55,8 @@ public final class ContractLoader {
           "offline",
           "online");
   private static final Set<String> FEATURE_KEYS =
-      Set.of("name", "type", "aggregation", "field", "filter", "window");
+      Set.of(
+          "name", "type", "aggregation", "input", "filter", "numerator", "denominator", "window");
   private static final String DEFAULT_FEAST_PROJECT = "freshet";
 
   /** Loads every {@code *.yaml} and {@code *.yml} file directly inside {@code directory}. */
@@ -142,7 +144,8 @@ public final class ContractLoader {
     String description = check.requiredText(root, "description", "what the features mean");
     List<String> tags = check.tags(root);
     Lifecycle lifecycle = check.lifecycle(root);
-    Optional<EventStream> source = check.source(root);
+    Optional<EventExpressions> source = check.source(root);
+    String sourceFilter = check.sourceFilter(root, source);
     Entity entity = check.entity(root, source);
     List<Feature> features = check.features(root, source, entity);
     Duration stateTtl = check.duration(root, "state_ttl", true);
@@ -162,7 +165,8 @@ public final class ContractLoader {
             tags,
             lifecycle,
             entity,
-            source.orElseThrow(),
+            source.orElseThrow().stream(),
+            sourceFilter,
             features,
             stateTtl,
             freshnessSla,
@@ -376,42 +380,99 @@ public final class ContractLoader {
       return value;
     }
 
-    Optional<EventStream> source(JsonNode root) {
-      String name = requiredText(root, "source");
+    Optional<EventExpressions> source(JsonNode root) {
+      JsonNode source = root.get("source");
+      if (source == null || !source.isObject()) {
+        problem("source", "is required: {stream: behaviour or file, filter: optional CEL}");
+        return Optional.empty();
+      }
+      onlyKnownKeys(source, "source.", Set.of("stream", "filter"));
+      String name = text(source, "stream", "source.stream");
       if (name == null) {
         return Optional.empty();
       }
       Optional<EventStream> stream = EventStream.bySourceName(name);
       if (stream.isEmpty()) {
-        problem("source", "'" + name + "' is not a stream; expected behaviour or file");
+        problem("source.stream", "'" + name + "' is not a stream; expected behaviour or file");
+        return Optional.empty();
       }
-      return stream;
+      return Optional.of(EventExpressions.forStream(stream.get()));
     }
 
-    Entity entity(JsonNode root, Optional<EventStream> source) {
-      JsonNode entity = root.get("entity");
-      if (entity == null || !entity.isObject()) {
-        problem("entity", "is required: a mapping with name and key");
+    String sourceFilter(JsonNode root, Optional<EventExpressions> expressions) {
+      JsonNode source = root.get("source");
+      if (source == null || !source.has("filter") || expressions.isEmpty()) {
         return null;
       }
-      onlyKnownKeys(entity, "entity.", Set.of("name", "key"));
-      String name = snakeCase(entity, "name", "entity.name");
-      String key = text(entity, "key", "entity.key");
-      if (key != null && source.isPresent()) {
-        Optional<EventField> field = source.get().field(key);
-        if (field.isEmpty()) {
-          problem("entity.key", unknownField(key, source.get()));
-          return null;
-        }
-        if (field.get().type() == FieldType.STRING_LIST) {
-          problem("entity.key", "'" + key + "' is a list; an entity key must be a single value");
-          return null;
-        }
-      }
-      return name == null || key == null ? null : new Entity(name, key);
+      return condition(source, "filter", "source.filter", expressions.get());
     }
 
-    List<Feature> features(JsonNode root, Optional<EventStream> source, Entity entity) {
+    Entity entity(JsonNode root, Optional<EventExpressions> expressions) {
+      JsonNode entity = root.get("entity");
+      if (entity == null || !entity.isObject()) {
+        problem("entity", "is required: {name, keys: [{field, type}]}");
+        return null;
+      }
+      onlyKnownKeys(entity, "entity.", Set.of("name", "keys"));
+      String name = snakeCase(entity, "name", "entity.name");
+      JsonNode keys = entity.get("keys");
+      if (keys == null || !keys.isArray() || keys.isEmpty()) {
+        problem(
+            "entity.keys",
+            "is required: a list of {field, type}, e.g. [{field: user_id, type: string}]");
+        return null;
+      }
+      List<EntityKey> entityKeys = new ArrayList<>();
+      int listKeys = 0;
+      for (int i = 0; i < keys.size(); i++) {
+        String path = "entity.keys[" + i + "]";
+        JsonNode key = keys.get(i);
+        if (!key.isObject()) {
+          problem(path, "must be a mapping {field, type}");
+          continue;
+        }
+        onlyKnownKeys(key, path + ".", Set.of("field", "type"));
+        String field = text(key, "field", path + ".field");
+        KeyType type = enumValue(key, "type", path, KeyType::fromYaml, "string or long");
+        if (field == null || type == null || expressions.isEmpty()) {
+          continue;
+        }
+        EventStream stream = expressions.get().stream();
+        Optional<EventField> schemaField = stream.field(field);
+        if (schemaField.isEmpty()) {
+          problem(path + ".field", unknownField(field, stream));
+          continue;
+        }
+        FieldType fieldType = schemaField.get().type();
+        listKeys += fieldType == FieldType.STRING_LIST ? 1 : 0;
+        KeyType fieldKeyType = fieldType == FieldType.LONG ? KeyType.LONG : KeyType.STRING;
+        if (fieldKeyType != type) {
+          problem(
+              path + ".type",
+              "'"
+                  + type.yamlName()
+                  + "' does not match "
+                  + field
+                  + ", which is a "
+                  + fieldKeyType.yamlName()
+                  + "; use type: "
+                  + fieldKeyType.yamlName());
+          continue;
+        }
+        if (entityKeys.stream().anyMatch(k -> k.field().equals(field))) {
+          problem(path + ".field", "'" + field + "' appears twice in the key");
+          continue;
+        }
+        entityKeys.add(new EntityKey(field, type));
+      }
+      if (listKeys > 1) {
+        problem(
+            "entity.keys", "has " + listKeys + " list fields; at most one key field may be a list");
+      }
+      return name == null || entityKeys.size() != keys.size() ? null : new Entity(name, entityKeys);
+    }
+
+    List<Feature> features(JsonNode root, Optional<EventExpressions> expressions, Entity entity) {
       JsonNode features = root.get("features");
       if (features == null || !features.isArray() || features.isEmpty()) {
         problem("features", "is required: a list with at least one feature");
@@ -426,16 +487,17 @@ public final class ContractLoader {
           problem(path, "must be a mapping");
           continue;
         }
-        Feature feature = feature(node, path, source);
+        Feature feature = feature(node, path, expressions);
         if (feature == null) {
           continue;
         }
         if (!names.add(feature.name())) {
           problem(path + ".name", "'" + feature.name() + "' appears twice in this contract");
         } else if (RESERVED_COLUMNS.contains(feature.name())
-            || (entity != null && feature.name().equals(entity.keyField()))) {
+            || (entity != null && entity.keyFields().contains(feature.name()))) {
           problem(
-              path + ".name", "'" + feature.name() + "' is a reserved column of the offline table");
+              path + ".name",
+              "'" + feature.name() + "' is a reserved column of the offline table; rename it");
         } else {
           result.add(feature);
         }
@@ -443,7 +505,7 @@ public final class ContractLoader {
       return result;
     }
 
-    private Feature feature(JsonNode node, String path, Optional<EventStream> source) {
+    private Feature feature(JsonNode node, String path, Optional<EventExpressions> expressions) {
       int before = problems.size();
       onlyKnownKeys(node, path + ".", FEATURE_KEYS);
       String name = snakeCase(node, "name", path + ".name");
@@ -454,101 +516,130 @@ public final class ContractLoader {
               "aggregation",
               path,
               Aggregation::fromYaml,
-              "count, sum, avg, min, max or last");
-      String field = inputField(node, path, aggregation, source);
-      if (aggregation == Aggregation.COUNT && type == FeatureType.DOUBLE) {
-        problem(path + ".type", "'double' does not fit count, which is a long; use type: long");
-      }
-      if (aggregation == Aggregation.AVG && type == FeatureType.LONG) {
-        problem(path + ".type", "'long' does not fit avg, which is a double; use type: double");
-      }
-      Filter filter =
-          node.has("filter") ? filter(node.get("filter"), path + ".filter", source) : null;
+              "count, sum, avg, min, max, first, last, ratio or stddev");
       Window window = window(node.get("window"), path + ".window");
+      if (aggregation == null || expressions.isEmpty()) {
+        return null;
+      }
+      EventExpressions events = expressions.get();
+      String filter =
+          node.has("filter") ? condition(node, "filter", path + ".filter", events) : null;
+      String input = null;
+      String numerator = null;
+      String denominator = null;
+      if (aggregation.needsInput()) {
+        input = numericInput(node, path, aggregation, type, events);
+      } else if (node.has("input")) {
+        problem(
+            path + ".input",
+            aggregation.yamlName() + " takes no input; use filter to choose the events");
+      }
+      if (aggregation == Aggregation.RATIO) {
+        numerator = requiredCondition(node, "numerator", path, events);
+        denominator = requiredCondition(node, "denominator", path, events);
+      } else {
+        for (String key : List.of("numerator", "denominator")) {
+          if (node.has(key)) {
+            problem(path + "." + key, "only ratio has a " + key + "; remove it");
+          }
+        }
+      }
+      Optional<FeatureType> fixed = aggregation.fixedType();
+      if (type != null && fixed.isPresent() && fixed.get() != type) {
+        problem(
+            path + ".type",
+            "'"
+                + type.yamlName()
+                + "' does not fit "
+                + aggregation.yamlName()
+                + ", which is a "
+                + fixed.get().yamlName()
+                + "; use type: "
+                + fixed.get().yamlName());
+      }
       if (problems.size() > before) {
         return null;
       }
-      return new Feature(name, type, aggregation, field, filter, window);
+      return new Feature(name, type, aggregation, input, filter, numerator, denominator, window);
     }
 
-    private String inputField(
-        JsonNode node, String path, Aggregation aggregation, Optional<EventStream> source) {
-      if (aggregation == null) {
+    private String numericInput(
+        JsonNode node,
+        String path,
+        Aggregation aggregation,
+        FeatureType type,
+        EventExpressions events) {
+      String source = text(node, "input", path + ".input");
+      if (source == null) {
         return null;
       }
-      if (!aggregation.needsField()) {
-        if (node.has("field")) {
-          problem(path + ".field", "count takes no field; use a filter to choose the events");
-        }
+      Optional<EventExpressions.Checked> checked = expression(source, path + ".input", events);
+      if (checked.isEmpty()) {
         return null;
       }
-      String field = text(node, "field", path + ".field");
-      if (field == null || source.isEmpty()) {
-        return null;
-      }
-      Optional<EventField> schemaField = source.get().field(field);
-      if (schemaField.isEmpty()) {
-        problem(path + ".field", unknownField(field, source.get()));
-        return null;
-      }
-      if (!schemaField.get().type().isNumeric()) {
+      if (!checked.get().isNumeric()) {
         problem(
-            path + ".field",
-            "'" + field + "' is not numeric; " + aggregation.yamlName() + " needs a number");
+            path + ".input",
+            "'"
+                + source
+                + "' is "
+                + checked.get().resultType().name()
+                + "; "
+                + aggregation.yamlName()
+                + " needs a number (int or double)");
         return null;
       }
-      return field;
+      boolean doubleInput = checked.get().resultType().equals(SimpleType.DOUBLE);
+      if (doubleInput && type == FeatureType.LONG && aggregation.fixedType().isEmpty()) {
+        problem(
+            path + ".type",
+            "'long' cannot hold the double input '" + source + "'; use type: double");
+      }
+      return source;
     }
 
-    private Filter filter(JsonNode node, String path, Optional<EventStream> source) {
-      if (!node.isObject()) {
-        problem(path, "must be a mapping with field and equals or in");
+    private String requiredCondition(
+        JsonNode node, String key, String path, EventExpressions events) {
+      if (!node.has(key)) {
+        problem(path + "." + key, "is required for ratio: a CEL condition, e.g. action == 'skip'");
         return null;
       }
-      onlyKnownKeys(node, path + ".", Set.of("field", "equals", "in"));
-      String field = text(node, "field", path + ".field");
-      List<String> values = new ArrayList<>();
-      if (node.has("equals") == node.has("in")) {
-        problem(path, "needs exactly one of equals or in");
+      return condition(node, key, path + "." + key, events);
+    }
+
+    private String condition(JsonNode node, String key, String path, EventExpressions events) {
+      String source = text(node, key, path);
+      if (source == null) {
         return null;
       }
-      JsonNode given = node.has("equals") ? node.get("equals") : node.get("in");
-      String valuesPath = path + (node.has("equals") ? ".equals" : ".in");
-      if (node.has("equals")) {
-        if (!given.isValueNode() || given.isNull()) {
-          problem(valuesPath, "must be a single value");
-          return null;
-        }
-        values.add(given.asText());
-      } else {
-        if (!given.isArray() || given.isEmpty()) {
-          problem(valuesPath, "must be a non-empty list of values");
-          return null;
-        }
-        given.forEach(value -> values.add(value.asText()));
-      }
-      if (field == null || source.isEmpty()) {
+      Optional<EventExpressions.Checked> checked = expression(source, path, events);
+      if (checked.isPresent() && !checked.get().isBoolean()) {
+        problem(
+            path,
+            "'"
+                + source
+                + "' is "
+                + checked.get().resultType().name()
+                + "; a condition must be true or false, e.g. action == 'play'");
         return null;
       }
-      Optional<EventField> schemaField = source.get().field(field);
-      if (schemaField.isEmpty()) {
-        problem(path + ".field", unknownField(field, source.get()));
-        return null;
+      return checked.isPresent() ? source : null;
+    }
+
+    private Optional<EventExpressions.Checked> expression(
+        String source, String path, EventExpressions events) {
+      EventExpressions.Result result = events.check(source);
+      if (result.checked() == null) {
+        problem(
+            path,
+            "'"
+                + source
+                + "' is not valid CEL over "
+                + events.stream().sourceName()
+                + " events: "
+                + celProblem(result.problem()));
       }
-      if (schemaField.get().type() == FieldType.STRING_LIST) {
-        problem(path + ".field", "'" + field + "' is a list; filters compare single values");
-        return null;
-      }
-      List<String> allowed = schemaField.get().allowedValues();
-      for (String value : values) {
-        if (!allowed.isEmpty() && !allowed.contains(value)) {
-          problem(
-              valuesPath,
-              "'" + value + "' is never a value of " + field + "; expected one of " + allowed);
-          return null;
-        }
-      }
-      return new Filter(field, values);
+      return result.value();
     }
 
     private Window window(JsonNode node, String path) {
@@ -629,6 +720,16 @@ public final class ContractLoader {
       }
       onlyKnownKeys(offline, "offline.", Set.of("table"));
       return snakeCase(offline, "table", "offline.table");
+    }
+
+    /** CEL's first line, "ERROR: <input>:1:8: undeclared ... (in container '')", made plain. */
+    private static String celProblem(String message) {
+      return message
+          .lines()
+          .findFirst()
+          .orElse("")
+          .replace("ERROR: <input>:", "at ")
+          .replace(" (in container '')", "");
     }
 
     private <T> T enumValue(

@@ -3,16 +3,32 @@ package dev.freshet.contract;
 import java.io.Serializable;
 
 /**
- * One feature of a contract.
+ * One feature of a contract. Expressions are CEL over the fields of the contract's stream.
  *
- * @param field the numeric event field aggregated; null for {@code count}
- * @param filter the events that count for this feature; null for all events of the contract
+ * @param input the numeric expression aggregated; null for {@code count} and {@code ratio}
+ * @param filter a boolean expression choosing the events that count; null for all events
+ * @param numerator for {@code ratio}: the events counted above the line; otherwise null
+ * @param denominator for {@code ratio}: the events counted below the line; otherwise null
  */
 public record Feature(
     String name,
     FeatureType type,
     Aggregation aggregation,
-    String field,
-    Filter filter,
+    String input,
+    String filter,
+    String numerator,
+    String denominator,
     Window window)
-    implements Serializable {}
+    implements Serializable {
+
+  /** A feature of one input expression, as most are. */
+  public static Feature of(
+      String name,
+      FeatureType type,
+      Aggregation aggregation,
+      String input,
+      String filter,
+      Window window) {
+    return new Feature(name, type, aggregation, input, filter, null, null, window);
+  }
+}

@@ -23,8 +23,8 @@ class ContractLoaderTest {
       version: 1
       owner: recs
       description: test
-      source: behaviour
-      entity: { name: user, key: user_id }
+      source: { stream: behaviour }
+      entity: { name: user, keys: [{ field: user_id, type: string }] }
       features:
         - name: plays
           type: long
@@ -46,8 +46,12 @@ class ContractLoaderTest {
     assertThat(contracts)
         .extracting(Contract::name)
         .containsExactly(
-            "directory_changes", "host_file_activity", "song_popularity", "user_listening");
-    assertThat(contracts).filteredOn(c -> c.source() == EventStream.BEHAVIOUR).hasSize(2);
+            "directory_changes",
+            "host_file_activity",
+            "song_popularity",
+            "user_listening",
+            "user_tag_affinity");
+    assertThat(contracts).filteredOn(c -> c.source() == EventStream.BEHAVIOUR).hasSize(3);
     assertThat(contracts).filteredOn(c -> c.source() == EventStream.FILE).hasSize(2);
   }
 
@@ -62,18 +66,40 @@ class ContractLoaderTest {
             description: test
             tags: [recommendations, listening]
             lifecycle: draft
-            source: behaviour
-            entity: { name: user, key: user_id }
+            source:
+              stream: behaviour
+              filter: action != 'search'
+            entity:
+              name: user_tag
+              keys:
+                - { field: user_id, type: string }
+                - { field: tags, type: string }
             features:
               - name: plays
                 type: long
                 aggregation: count
-                filter: { field: action, in: [play, complete] }
+                filter: "action in ['play', 'complete']"
                 window: { type: sliding, size: 10m, hop: 1m }
               - name: avg_played
                 type: double
                 aggregation: avg
-                field: played_ms
+                input: played_ms
+                window: { type: tumbling, size: 1h }
+              - name: skip_ratio
+                type: double
+                aggregation: ratio
+                numerator: action == 'skip'
+                denominator: "true"
+                window: { type: tumbling, size: 1h }
+              - name: played_share_stddev
+                type: double
+                aggregation: stddev
+                input: double(played_ms) / double(song_ms)
+                window: { type: tumbling, size: 1h }
+              - name: first_played_ms
+                type: long
+                aggregation: first
+                input: played_ms
                 window: { type: tumbling, size: 1h }
             state_ttl: 2h
             online_ttl: 1d
@@ -91,9 +117,20 @@ class ContractLoaderTest {
         .isEqualTo(
             new OnlineSink(
                 true, "freshet", "user_listening", Duration.ofDays(1), Duration.ofHours(1)));
-    assertThat(contract.entity()).isEqualTo(new Entity("user", "user_id"));
-    assertThat(contract.features().get(0).filter())
-        .isEqualTo(new Filter("action", List.of("play", "complete")));
+    assertThat(contract.sourceFilter()).isEqualTo("action != 'search'");
+    assertThat(contract.entity())
+        .isEqualTo(
+            new Entity(
+                "user_tag",
+                List.of(
+                    new EntityKey("user_id", KeyType.STRING),
+                    new EntityKey("tags", KeyType.STRING))));
+    assertThat(contract.features().get(0).filter()).isEqualTo("action in ['play', 'complete']");
+    assertThat(contract.features().get(1).input()).isEqualTo("played_ms");
+    assertThat(contract.features().get(2))
+        .extracting(Feature::aggregation, Feature::numerator, Feature::denominator)
+        .containsExactly(Aggregation.RATIO, "action == 'skip'", "true");
+    assertThat(contract.features().get(3).input()).isEqualTo("double(played_ms) / double(song_ms)");
     assertThat(contract.features().get(0).window())
         .isEqualTo(Window.sliding(Duration.ofMinutes(10), Duration.ofMinutes(1)));
     assertThat(contract.features().get(1).window()).isEqualTo(Window.tumbling(Duration.ofHours(1)));
@@ -119,8 +156,8 @@ class ContractLoaderTest {
             """
             name: Broken-Name
             description: test
-            source: behaviour
-            entity: { name: user, key: usr_id }
+            source: { stream: behaviour, filter: actoin == 'play' }
+            entity: { name: user, keys: [{ field: usr_id, type: string }] }
             features:
               - name: plays
                 type: double
@@ -129,8 +166,8 @@ class ContractLoaderTest {
               - name: avg_song
                 type: long
                 aggregation: avg
-                field: device
-                filter: { field: action, equals: dance }
+                input: device
+                filter: action
                 window: { type: hopping, size: 10m }
                 colour: blue
             state_ttl: soon
@@ -145,20 +182,23 @@ class ContractLoaderTest {
             file + ":1:1: version: is required: a whole number, 1 for a new contract",
             file + ":1:1: owner: is required: the team that answers for the features",
             file
-                + ":4:23: entity.key: 'usr_id' is not a field of behaviour events; known: [event_id, user_id, song_id, artist_id, action, played_ms, song_ms, tags, session_id, device, ts]",
+                + ":3:30: source.filter: 'actoin == 'play'' is not valid CEL over behaviour events: at 1:1: undeclared reference to 'actoin'",
             file
-                + ":7:5: features[0].type: 'double' does not fit count, which is a long; use type: long",
+                + ":4:32: entity.keys[0].field: 'usr_id' is not a field of behaviour events; known: [event_id, user_id, song_id, artist_id, action, played_ms, song_ms, tags, session_id, device, ts]",
             file
                 + ":9:41: features[0].window.hop: '3m' must be positive and divide the size 10m into whole steps",
             file
-                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, field, filter, name, type, window]",
-            file + ":13:5: features[1].field: 'device' is not numeric; avg needs a number",
+                + ":7:5: features[0].type: 'double' does not fit count, which is a long; use type: long",
             file
-                + ":11:5: features[1].type: 'long' does not fit avg, which is a double; use type: double",
-            file
-                + ":14:30: features[1].filter.equals: 'dance' is never a value of action; expected one of [play, skip, like, complete, search]",
+                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, denominator, filter, input, name, numerator, type, window]",
             file
                 + ":15:15: features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
+            file
+                + ":14:5: features[1].filter: 'action' is string; a condition must be true or false, e.g. action == 'play'",
+            file
+                + ":13:5: features[1].input: 'device' is string; avg needs a number (int or double)",
+            file
+                + ":11:5: features[1].type: 'long' does not fit avg, which is a double; use type: double",
             file + ":17:1: state_ttl: 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 7d");
   }
 

@@ -1,9 +1,8 @@
 package dev.freshet.job;
 
-import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
-import dev.freshet.contract.Feature;
 import dev.freshet.events.Event;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +16,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Sends each decoded event to every contract of its stream, as that contract's {@link
- * FeatureInput}; sends dead letters to {@link #DEAD_LETTERS} and counts them by reason. An event
- * without a value for a contract's entity key (a search has no song) is not about any entity of
- * that contract and is skipped for it; an event no feature of a contract accepts is skipped too.
+ * FeatureInput}s; sends dead letters to {@link #DEAD_LETTERS} and counts them by reason. An event a
+ * contract's source filter rejects, that lacks the contract's key fields (a search has no song), or
+ * that no feature of the contract accepts, is skipped for that contract.
  */
 public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput> {
 
@@ -28,6 +27,7 @@ public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput>
 
   private final List<Contract> contracts;
 
+  private transient List<ContractInputs> inputs;
   private transient MetricGroup deadLetterMetrics;
   private transient Map<String, Counter> deadLettersByReason;
 
@@ -40,6 +40,8 @@ public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput>
 
   @Override
   public void open(OpenContext openContext) {
+    inputs = new ArrayList<>();
+    contracts.forEach(contract -> inputs.add(new ContractInputs(contract)));
     deadLetterMetrics = getRuntimeContext().getMetricGroup();
     deadLettersByReason = new HashMap<>();
   }
@@ -56,37 +58,8 @@ public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput>
       return;
     }
     Event event = record.event();
-    for (Contract contract : contracts) {
-      Object key = event.field(contract.entity().keyField());
-      if (key == null) {
-        continue;
-      }
-      double[] inputs = inputsFor(contract, event);
-      if (inputs != null) {
-        out.collect(new FeatureInput(contract.name(), key.toString(), event.eventTime(), inputs));
-      }
+    for (ContractInputs contract : inputs) {
+      contract.inputsFor(event).forEach(out::collect);
     }
-  }
-
-  /** Per feature the value the event adds, NaN where it adds nothing; null if it adds nothing. */
-  static double[] inputsFor(Contract contract, Event event) {
-    List<Feature> features = contract.features();
-    double[] inputs = new double[features.size()];
-    boolean any = false;
-    for (int f = 0; f < inputs.length; f++) {
-      Feature feature = features.get(f);
-      inputs[f] = Double.NaN;
-      if (feature.filter() != null
-          && !feature.filter().matches(event.field(feature.filter().field()))) {
-        continue;
-      }
-      if (feature.aggregation() == Aggregation.COUNT) {
-        inputs[f] = 1;
-      } else if (event.field(feature.field()) instanceof Long value) {
-        inputs[f] = value;
-      }
-      any |= !Double.isNaN(inputs[f]);
-    }
-    return any ? inputs : null;
   }
 }

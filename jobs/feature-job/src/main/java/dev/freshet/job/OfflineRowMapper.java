@@ -1,8 +1,10 @@
 package dev.freshet.job;
 
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
+import dev.freshet.contract.KeyType;
 import dev.freshet.delta.DeltaColumn;
 import dev.freshet.delta.DeltaColumnType;
 import dev.freshet.delta.DeltaRow;
@@ -17,9 +19,9 @@ import org.apache.flink.api.common.functions.MapFunction;
 
 /**
  * Turns feature rows into rows of the contract's offline table. Every table has the entity key
- * column (named after the key field), {@value #FEATURE_TIME_COLUMN} (window end, epoch millis), one
- * nullable column per feature, and the partition column {@value #EVENT_DATE_COLUMN} (UTC date of
- * the feature time, yyyy-MM-dd).
+ * columns (named after the key fields), {@value #FEATURE_TIME_COLUMN} (window end, epoch millis),
+ * one nullable column per feature, and the partition column {@value #EVENT_DATE_COLUMN} (UTC date
+ * of the feature time, yyyy-MM-dd).
  */
 public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
 
@@ -38,7 +40,11 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
 
   static DeltaTableSchema tableSchema(Contract contract) {
     List<DeltaColumn> columns = new ArrayList<>();
-    columns.add(new DeltaColumn(contract.entity().keyField(), DeltaColumnType.STRING, false));
+    for (EntityKey key : contract.entity().keys()) {
+      DeltaColumnType type =
+          key.type() == KeyType.LONG ? DeltaColumnType.LONG : DeltaColumnType.STRING;
+      columns.add(new DeltaColumn(key.field(), type, false));
+    }
     columns.add(new DeltaColumn(FEATURE_TIME_COLUMN, DeltaColumnType.LONG, false));
     for (Feature feature : contract.features()) {
       DeltaColumnType type =
@@ -52,21 +58,27 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
   @Override
   public DeltaRow map(FeatureRow row) {
     Contract contract = contractsByName.get(row.contract);
+    List<EntityKey> keys = contract.entity().keys();
     List<Feature> features = contract.features();
-    Object[] values = new Object[features.size() + 3];
-    values[0] = row.entityKey;
-    values[1] = row.featureTime;
+    Object[] values = new Object[keys.size() + features.size() + 2];
+    String[] keyParts = row.entityKey.split(ContractInputs.KEY_PART_SEPARATOR, -1);
+    int column = 0;
+    for (int k = 0; k < keys.size(); k++) {
+      values[column++] =
+          keys.get(k).type() == KeyType.LONG ? (Object) Long.parseLong(keyParts[k]) : keyParts[k];
+    }
+    values[column++] = row.featureTime;
     for (int f = 0; f < features.size(); f++) {
       double value = row.values[f];
       if (Double.isNaN(value)) {
-        values[f + 2] = null;
+        values[column++] = null;
       } else if (features.get(f).type() == FeatureType.LONG) {
-        values[f + 2] = (long) value;
+        values[column++] = (long) value;
       } else {
-        values[f + 2] = value;
+        values[column++] = value;
       }
     }
-    values[values.length - 1] = eventDate(row.featureTime);
+    values[column] = eventDate(row.featureTime);
     return DeltaRow.of(contract.offlineTable(), values);
   }
 

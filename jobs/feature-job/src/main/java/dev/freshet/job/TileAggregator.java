@@ -2,7 +2,6 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +124,8 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
 
     List<Map.Entry<Long, Tile>> all = new ArrayList<>();
     tiles.iterator().forEachRemaining(all::add);
+    // In time order, so the same tiles always sum to the same bits and "changed" means changed.
+    all.sort(Map.Entry.comparingByKey());
 
     double[] previous = emitted.value();
     double[] empty = plan.emptyValues();
@@ -144,11 +145,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       }
     }
 
-    if (!Arrays.equals(current, previous == null ? empty : previous)) {
+    if (!sameValues(current, previous == null ? empty : previous)) {
       out.collect(new FeatureRow(plan.name, FeatureInput.entityOf(key), windowEnd, current));
       emitted.update(current);
     }
-    if (!anyTileLeft && Arrays.equals(current, empty)) {
+    if (!anyTileLeft && sameValues(current, empty)) {
       tiles.clear();
       emitted.clear();
     } else {
@@ -160,8 +161,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       ContractPlan plan, int f, List<Map.Entry<Long, Tile>> tiles, long from, long to) {
     long count = 0;
     double sum = 0;
+    double sumOfSquares = 0;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
+    double first = Double.NaN;
+    long firstTime = Long.MAX_VALUE;
     double last = Double.NaN;
     long lastTime = Long.MIN_VALUE;
     for (Map.Entry<Long, Tile> entry : tiles) {
@@ -172,8 +176,13 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       }
       count += tile.counts[f];
       sum += tile.sums[f];
+      sumOfSquares += tile.sumsOfSquares[f];
       min = Math.min(min, tile.mins[f]);
       max = Math.max(max, tile.maxs[f]);
+      if (Tile.isEarlier(tile.firstTimes[f], tile.firsts[f], firstTime, first)) {
+        firstTime = tile.firstTimes[f];
+        first = tile.firsts[f];
+      }
       if (Tile.isLater(tile.lastTimes[f], tile.lasts[f], lastTime, last)) {
         lastTime = tile.lastTimes[f];
         last = tile.lasts[f];
@@ -186,10 +195,36 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     return switch (aggregation) {
       case COUNT -> count;
       case SUM -> sum;
-      case AVG -> sum / count;
+      case AVG, RATIO -> sum / count;
       case MIN -> min;
       case MAX -> max;
+      case FIRST -> first;
       case LAST -> last;
+      case STDDEV -> populationStddev(count, sum, sumOfSquares);
     };
+  }
+
+  /**
+   * Whether two rows of values are the same feature values. Sums of doubles depend on the order
+   * events arrived in (which differs after a restore), so values within one part in 10^12 are the
+   * same: such noise is not a change worth a row.
+   */
+  static boolean sameValues(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      boolean same =
+          Double.isNaN(a[i])
+              ? Double.isNaN(b[i])
+              : !Double.isNaN(b[i]) && Math.abs(a[i] - b[i]) <= 1e-12 * Math.max(1, Math.abs(a[i]));
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** From the count, sum and sum of squares; never negative despite rounding. */
+  static double populationStddev(long count, double sum, double sumOfSquares) {
+    double mean = sum / count;
+    return Math.sqrt(Math.max(0, sumOfSquares / count - mean * mean));
   }
 }

@@ -1,8 +1,10 @@
 package dev.freshet.job;
 
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
+import dev.freshet.contract.KeyType;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Snapshot;
 import io.delta.standalone.actions.AddFile;
@@ -42,10 +44,17 @@ final class OfflineTableReader {
             values[f] = record.getDouble(feature.name());
           }
         }
+        List<String> keyParts = new ArrayList<>();
+        for (EntityKey key : contract.entity().keys()) {
+          keyParts.add(
+              key.type() == KeyType.LONG
+                  ? Long.toString(record.getLong(key.field()))
+                  : record.getString(key.field()));
+        }
         rows.add(
             new FeatureRow(
                 contract.name(),
-                record.getString(contract.entity().keyField()),
+                String.join(ContractInputs.KEY_PART_SEPARATOR, keyParts),
                 record.getLong(OfflineRowMapper.FEATURE_TIME_COLUMN),
                 values));
       }

@@ -23,26 +23,24 @@ final class ReferenceFeatures {
   static List<FeatureRow> compute(List<Contract> contracts, List<? extends Event> events) {
     List<FeatureRow> rows = new ArrayList<>();
     for (Contract contract : contracts) {
-      Map<String, List<Event>> byEntity = new TreeMap<>();
+      ContractInputs inputs = new ContractInputs(contract);
+      Map<String, List<FeatureInput>> byEntity = new TreeMap<>();
       for (Event event : events) {
-        if (event.stream() != contract.source()) {
-          continue;
-        }
-        Object key = event.field(contract.entity().keyField());
-        if (key != null && ContractRouter.inputsFor(contract, event) != null) {
-          byEntity.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(event);
+        for (FeatureInput input : inputs.inputsFor(event)) {
+          byEntity.computeIfAbsent(input.entityKey, k -> new ArrayList<>()).add(input);
         }
       }
       byEntity.forEach(
-          (entity, entityEvents) -> rows.addAll(rowsOf(contract, entity, entityEvents)));
+          (entity, entityInputs) -> rows.addAll(rowsOf(contract, entity, entityInputs)));
     }
     return rows;
   }
 
-  private static List<FeatureRow> rowsOf(Contract contract, String entity, List<Event> events) {
+  private static List<FeatureRow> rowsOf(
+      Contract contract, String entity, List<FeatureInput> inputs) {
     ContractPlan plan = ContractPlan.of(contract);
-    long first = events.stream().mapToLong(Event::eventTime).min().orElseThrow();
-    long last = events.stream().mapToLong(Event::eventTime).max().orElseThrow();
+    long first = inputs.stream().mapToLong(input -> input.eventTime).min().orElseThrow();
+    long last = inputs.stream().mapToLong(input -> input.eventTime).max().orElseThrow();
     long longestHop = Arrays.stream(plan.hopMillis).max().orElseThrow();
     double[] previous = plan.emptyValues();
     List<FeatureRow> rows = new ArrayList<>();
@@ -52,10 +50,10 @@ final class ReferenceFeatures {
       double[] current = previous.clone();
       for (int f = 0; f < plan.featureCount(); f++) {
         if (plan.closesAt(f, end)) {
-          current[f] = valueOf(contract, f, events, end - plan.sizeMillis[f], end);
+          current[f] = valueOf(contract, f, inputs, end - plan.sizeMillis[f], end);
         }
       }
-      if (!Arrays.equals(current, previous)) {
+      if (!TileAggregator.sameValues(current, previous)) {
         rows.add(new FeatureRow(contract.name(), entity, end, current));
         previous = current;
       }
@@ -63,13 +61,14 @@ final class ReferenceFeatures {
     return rows;
   }
 
-  private static double valueOf(Contract contract, int f, List<Event> events, long from, long to) {
+  private static double valueOf(
+      Contract contract, int f, List<FeatureInput> inputs, long from, long to) {
     Feature feature = contract.features().get(f);
     List<double[]> timedValues = new ArrayList<>();
-    for (Event event : events) {
-      double input = ContractRouter.inputsFor(contract, event)[f];
-      if (event.eventTime() >= from && event.eventTime() < to && !Double.isNaN(input)) {
-        timedValues.add(new double[] {event.eventTime(), input});
+    for (FeatureInput input : inputs) {
+      double value = input.inputs[f];
+      if (input.eventTime >= from && input.eventTime < to && !Double.isNaN(value)) {
+        timedValues.add(new double[] {input.eventTime, value});
       }
     }
     if (timedValues.isEmpty()) {
@@ -80,13 +79,25 @@ final class ReferenceFeatures {
     return switch (aggregation) {
       case COUNT -> timedValues.size();
       case SUM -> sum;
-      case AVG -> sum / timedValues.size();
+      case AVG, RATIO -> sum / timedValues.size();
+      case STDDEV -> stddev(timedValues);
       case MIN -> timedValues.stream().mapToDouble(v -> v[1]).min().orElseThrow();
       case MAX -> timedValues.stream().mapToDouble(v -> v[1]).max().orElseThrow();
+      case FIRST ->
+          timedValues.stream()
+              .min(Comparator.<double[]>comparingDouble(v -> v[0]).thenComparingDouble(v -> v[1]))
+              .orElseThrow()[1];
       case LAST ->
           timedValues.stream()
               .max(Comparator.<double[]>comparingDouble(v -> v[0]).thenComparingDouble(v -> v[1]))
               .orElseThrow()[1];
     };
+  }
+
+  /** Two-pass population standard deviation, as a textbook computes it. */
+  private static double stddev(List<double[]> timedValues) {
+    double mean = timedValues.stream().mapToDouble(v -> v[1]).average().orElseThrow();
+    double squares = timedValues.stream().mapToDouble(v -> (v[1] - mean) * (v[1] - mean)).sum();
+    return Math.sqrt(squares / timedValues.size());
   }
 }

@@ -1,12 +1,14 @@
 package dev.freshet.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.Entity;
 import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
+import dev.freshet.contract.KeyType;
 import dev.freshet.contract.Lifecycle;
 import dev.freshet.contract.OnlineSink;
 import dev.freshet.contract.Window;
@@ -134,19 +136,48 @@ class TileAggregatorTest {
         .containsExactlyInAnyOrder("user-a=1", "user-b=1");
   }
 
+  @Test
+  void firstRatioAndStddevAtWindowEdges() throws Exception {
+    Contract contract = statisticsContract();
+    harness = harness(contract);
+
+    act(contract, 0, "play", 100);
+    act(contract, 5_000, "skip", 300);
+    act(contract, 12_000, "play", 200);
+    harness.processWatermark(19_999);
+
+    List<FeatureRow> rows = harness.extractOutputValues();
+    assertThat(rows).extracting(row -> row.featureTime).containsExactly(10_000L, 20_000L);
+    assertThat(rows.get(0).values[0]).isNaN();
+    assertThat(rows.get(0).values[1]).isEqualTo(0.5);
+    assertThat(rows.get(0).values[2]).isEqualTo(100.0);
+    assertThat(rows.get(1).values[0]).isEqualTo(100.0);
+    assertThat(rows.get(1).values[1]).isCloseTo(1.0 / 3, within(1e-12));
+    assertThat(rows.get(1).values[2]).isCloseTo(Math.sqrt(20_000.0 / 3), within(1e-9));
+  }
+
   private void play(Contract contract, long eventTime, long playedMs) throws Exception {
-    harness.processElement(input(contract, "user-1", eventTime, playedMs), eventTime);
+    act(contract, eventTime, "play", playedMs);
+  }
+
+  private void act(Contract contract, long eventTime, String action, long playedMs)
+      throws Exception {
+    harness.processElement(input(contract, "user-1", eventTime, action, playedMs), eventTime);
   }
 
   private static FeatureInput input(Contract contract, String user, long eventTime, long playedMs) {
+    return input(contract, user, eventTime, "play", playedMs);
+  }
+
+  private static FeatureInput input(
+      Contract contract, String user, long eventTime, String action, long playedMs) {
     BehaviourEvent event = new BehaviourEvent();
     event.eventId = "e" + eventTime;
     event.userId = user;
-    event.action = "play";
+    event.action = action;
     event.playedMs = playedMs;
     event.ts = eventTime;
-    return new FeatureInput(
-        contract.name(), user, eventTime, ContractRouter.inputsFor(contract, event));
+    return new ContractInputs(contract).inputsFor(event).get(0);
   }
 
   private static FeatureRow row(long featureTime, double... values) {
@@ -160,15 +191,8 @@ class TileAggregatorTest {
   }
 
   private static Contract contract(Duration allowedLateness) {
-    return new Contract(
-        "listening",
-        1,
-        "recs",
-        "test contract",
-        List.of(),
-        Lifecycle.ACTIVE,
-        new Entity("user", "user_id"),
-        EventStream.BEHAVIOUR,
+    return contract(
+        allowedLateness,
         List.of(
             feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
             feature(
@@ -180,7 +204,43 @@ class TileAggregatorTest {
             feature("avg", FeatureType.DOUBLE, Aggregation.AVG, "played_ms", SLIDING_30S),
             feature("shortest", FeatureType.LONG, Aggregation.MIN, "played_ms", SLIDING_30S),
             feature("longest", FeatureType.LONG, Aggregation.MAX, "played_ms", SLIDING_30S),
-            feature("latest", FeatureType.LONG, Aggregation.LAST, "played_ms", SLIDING_30S)),
+            feature("latest", FeatureType.LONG, Aggregation.LAST, "played_ms", SLIDING_30S)));
+  }
+
+  private static Contract statisticsContract() {
+    return contract(
+        Duration.ZERO,
+        List.of(
+            feature(
+                "first_20s",
+                FeatureType.LONG,
+                Aggregation.FIRST,
+                "played_ms",
+                Window.tumbling(Duration.ofSeconds(20))),
+            new Feature(
+                "skip_ratio",
+                FeatureType.DOUBLE,
+                Aggregation.RATIO,
+                null,
+                null,
+                "action == 'skip'",
+                "true",
+                SLIDING_30S),
+            feature("spread", FeatureType.DOUBLE, Aggregation.STDDEV, "played_ms", SLIDING_30S)));
+  }
+
+  private static Contract contract(Duration allowedLateness, List<Feature> features) {
+    return new Contract(
+        "listening",
+        1,
+        "recs",
+        "test contract",
+        List.of(),
+        Lifecycle.ACTIVE,
+        Entity.of("user", "user_id", KeyType.STRING),
+        EventStream.BEHAVIOUR,
+        null,
+        features,
         Duration.ofMinutes(10),
         Duration.ofSeconds(5),
         allowedLateness,
@@ -191,6 +251,6 @@ class TileAggregatorTest {
 
   private static Feature feature(
       String name, FeatureType type, Aggregation aggregation, String field, Window window) {
-    return new Feature(name, type, aggregation, field, null, window);
+    return Feature.of(name, type, aggregation, field, null, window);
   }
 }

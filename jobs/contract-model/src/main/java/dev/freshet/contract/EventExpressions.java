@@ -1,0 +1,153 @@
+package dev.freshet.contract;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerBuilder;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.freshet.events.Event;
+import dev.freshet.events.EventField;
+import dev.freshet.events.EventStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * CEL expressions over the fields of one event stream: every schema field is a variable of its type
+ * ({@code string}, {@code int}, {@code list(string)}), so expressions are type-checked against the
+ * schema when a contract is loaded.
+ *
+ * <p>An event that lacks a field an expression reads has no value for it: a filter reading it does
+ * not match, an input reading it adds nothing. That is CEL's evaluation error for an unbound
+ * variable, turned into "no value", so optional fields need no special syntax.
+ */
+public final class EventExpressions {
+
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+  private final EventStream stream;
+  private final CelCompiler compiler;
+
+  private EventExpressions(EventStream stream) {
+    this.stream = stream;
+    CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder();
+    for (EventField field : stream.fields()) {
+      builder.addVar(field.name(), celType(field));
+    }
+    this.compiler = builder.build();
+  }
+
+  public static EventExpressions forStream(EventStream stream) {
+    return new EventExpressions(stream);
+  }
+
+  public EventStream stream() {
+    return stream;
+  }
+
+  /** An expression that compiled and type-checked, with its result type. */
+  public record Checked(String source, CelAbstractSyntaxTree ast) {
+    public CelType resultType() {
+      return ast.getResultType();
+    }
+
+    public boolean isBoolean() {
+      return resultType().equals(SimpleType.BOOL);
+    }
+
+    public boolean isNumeric() {
+      return resultType().equals(SimpleType.INT) || resultType().equals(SimpleType.DOUBLE);
+    }
+  }
+
+  /**
+   * Parses and type-checks {@code expression}.
+   *
+   * @return the problem in CEL's words (with the position inside the expression), or the checked
+   *     expression
+   */
+  public Result check(String expression) {
+    try {
+      return new Result(new Checked(expression, compiler.compile(expression).getAst()), null);
+    } catch (CelValidationException e) {
+      return new Result(null, e.getMessage().strip());
+    }
+  }
+
+  /** Either a checked expression or the reason it is not one. */
+  public record Result(Checked checked, String problem) {
+    public Optional<Checked> value() {
+      return Optional.ofNullable(checked);
+    }
+  }
+
+  /** A checked expression ready to run on events; not serializable: build it in {@code open()}. */
+  public static final class Program {
+    private final CelRuntime.Program program;
+
+    private Program(CelRuntime.Program program) {
+      this.program = program;
+    }
+
+    /** The value on an event's fields, or empty when the event lacks a field it reads. */
+    public Optional<Object> evaluate(Map<String, Object> fields) {
+      try {
+        return Optional.ofNullable(program.eval(fields));
+      } catch (CelEvaluationException e) {
+        return Optional.empty();
+      }
+    }
+
+    public boolean matches(Map<String, Object> fields) {
+      return evaluate(fields).map(Boolean.TRUE::equals).orElse(false);
+    }
+
+    /** The numeric value, or NaN when there is none. */
+    public double number(Map<String, Object> fields) {
+      return evaluate(fields)
+          .filter(Number.class::isInstance)
+          .map(value -> ((Number) value).doubleValue())
+          .orElse(Double.NaN);
+    }
+  }
+
+  /** Compiles {@code expression}, which the contract loader has already checked. */
+  public Program program(String expression) {
+    Result result = check(expression);
+    if (result.checked() == null) {
+      throw new IllegalArgumentException(
+          "expression '" + expression + "' does not compile: " + result.problem());
+    }
+    try {
+      return new Program(RUNTIME.createProgram(result.checked().ast()));
+    } catch (CelEvaluationException e) {
+      throw new IllegalArgumentException("expression '" + expression + "' cannot run", e);
+    }
+  }
+
+  /** The fields of an event as CEL variables; absent optional fields are left unbound. */
+  public static Map<String, Object> variables(Event event) {
+    Map<String, Object> variables = new HashMap<>();
+    for (EventField field : event.stream().fields()) {
+      Object value = event.field(field.name());
+      if (value != null) {
+        variables.put(field.name(), value);
+      }
+    }
+    return variables;
+  }
+
+  private static CelType celType(EventField field) {
+    return switch (field.type()) {
+      case STRING -> SimpleType.STRING;
+      case LONG -> SimpleType.INT;
+      case STRING_LIST -> ListType.create(SimpleType.STRING);
+    };
+  }
+}

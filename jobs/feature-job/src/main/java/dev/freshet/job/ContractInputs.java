@@ -1,0 +1,137 @@
+package dev.freshet.job;
+
+import dev.freshet.contract.Aggregation;
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.EntityKey;
+import dev.freshet.contract.EventExpressions;
+import dev.freshet.contract.Feature;
+import dev.freshet.events.Event;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One contract's view of events, compiled: whether an event is relevant (the source filter), which
+ * entities it is about (the key fields, a list field fanning out to one entity per element), and
+ * what it adds to each feature (filters and input expressions in CEL). Not serializable: build it
+ * in {@code open()}.
+ */
+final class ContractInputs {
+
+  /** Joins the values of a composite entity key; never part of an event's text fields. */
+  static final String KEY_PART_SEPARATOR = "\u001f";
+
+  private final Contract contract;
+  private final EventExpressions.Program sourceFilter;
+  private final List<FeaturePrograms> features = new ArrayList<>();
+
+  private record FeaturePrograms(
+      Aggregation aggregation,
+      EventExpressions.Program filter,
+      EventExpressions.Program input,
+      EventExpressions.Program numerator,
+      EventExpressions.Program denominator) {}
+
+  ContractInputs(Contract contract) {
+    this.contract = contract;
+    EventExpressions expressions = EventExpressions.forStream(contract.source());
+    this.sourceFilter = programOrNull(expressions, contract.sourceFilter());
+    for (Feature feature : contract.features()) {
+      features.add(
+          new FeaturePrograms(
+              feature.aggregation(),
+              programOrNull(expressions, feature.filter()),
+              programOrNull(expressions, feature.input()),
+              programOrNull(expressions, feature.numerator()),
+              programOrNull(expressions, feature.denominator())));
+    }
+  }
+
+  Contract contract() {
+    return contract;
+  }
+
+  /** The contract's inputs for one event, one per entity the event is about; empty if none. */
+  List<FeatureInput> inputsFor(Event event) {
+    if (event.stream() != contract.source()) {
+      return List.of();
+    }
+    Map<String, Object> variables = EventExpressions.variables(event);
+    if (sourceFilter != null && !sourceFilter.matches(variables)) {
+      return List.of();
+    }
+    List<String> entities = entityKeys(event);
+    if (entities.isEmpty()) {
+      return List.of();
+    }
+    double[] values = values(variables);
+    if (values == null) {
+      return List.of();
+    }
+    List<FeatureInput> inputs = new ArrayList<>(entities.size());
+    for (String entity : entities) {
+      inputs.add(new FeatureInput(contract.name(), entity, event.eventTime(), values));
+    }
+    return inputs;
+  }
+
+  /** Per feature the value the event adds, NaN where it adds nothing; null if it adds nothing. */
+  private double[] values(Map<String, Object> variables) {
+    double[] values = new double[features.size()];
+    boolean any = false;
+    for (int f = 0; f < values.length; f++) {
+      values[f] = value(features.get(f), variables);
+      any |= !Double.isNaN(values[f]);
+    }
+    return any ? values : null;
+  }
+
+  private static double value(FeaturePrograms feature, Map<String, Object> variables) {
+    if (feature.filter() != null && !feature.filter().matches(variables)) {
+      return Double.NaN;
+    }
+    return switch (feature.aggregation()) {
+      case COUNT -> 1;
+      case RATIO ->
+          feature.denominator().matches(variables)
+              ? (feature.numerator().matches(variables) ? 1 : 0)
+              : Double.NaN;
+      default -> feature.input().number(variables);
+    };
+  }
+
+  /**
+   * The entity keys of an event: the key fields' values joined; a list-valued key field yields one
+   * key per distinct element. No key when a key field is absent or an empty list.
+   */
+  private List<String> entityKeys(Event event) {
+    List<String> keys = null;
+    for (EntityKey key : contract.entity().keys()) {
+      List<String> parts = keyParts(event.field(key.field()));
+      if (keys == null) {
+        keys = parts;
+        continue;
+      }
+      List<String> extended = new ArrayList<>(keys.size() * parts.size());
+      for (String prefix : keys) {
+        for (String part : parts) {
+          extended.add(prefix + KEY_PART_SEPARATOR + part);
+        }
+      }
+      keys = extended;
+    }
+    return keys;
+  }
+
+  private static List<String> keyParts(Object value) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(Object::toString).distinct().toList();
+    }
+    return value == null ? List.of() : List.of(value.toString());
+  }
+
+  private static EventExpressions.Program programOrNull(
+      EventExpressions expressions, String source) {
+    return source == null ? null : expressions.program(source);
+  }
+}
