@@ -23,7 +23,7 @@ class ValidateCommandTest {
     int exitCode = execute("validate", "--contracts", "../../contracts");
 
     assertThat(exitCode).isZero();
-    assertThat(out.toString()).contains("ok  user_listening (behaviour, 4 features)");
+    assertThat(out.toString()).contains("ok  user_listening (behaviour, 5 features)");
     assertThat(err.toString()).isEmpty();
   }
 
@@ -37,8 +37,8 @@ class ValidateCommandTest {
             version: 1
             owner: me
             description: broken on purpose
-            source: music
-            entity: { name: user, key: user_id }
+            source: { stream: music }
+            entity: { name: user, keys: [{ field: user_id, type: string }] }
             features: []
             state_ttl: 1h
             freshness_sla: 5s
@@ -49,7 +49,8 @@ class ValidateCommandTest {
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(err.toString())
-        .contains(file + ":5:1: source: 'music' is not a stream; expected behaviour or file")
+        .contains(
+            file + ":5:11: source.stream: 'music' is not a stream; expected behaviour or file")
         .contains(file + ":7:1: features: is required: a list with at least one feature")
         .contains("2 problem(s)");
   }
