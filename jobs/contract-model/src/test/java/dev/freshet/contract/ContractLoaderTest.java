@@ -43,16 +43,12 @@ class ContractLoaderTest {
   void theProjectsContractsAreValid() {
     List<Contract> contracts = loader.loadDirectory(PROJECT_CONTRACTS);
 
+    assertThat(contracts).hasSize(12);
     assertThat(contracts)
-        .extracting(Contract::name)
-        .containsExactly(
-            "directory_changes",
-            "host_file_activity",
-            "song_popularity",
-            "user_listening",
-            "user_tag_affinity");
-    assertThat(contracts).filteredOn(c -> c.source() == EventStream.BEHAVIOUR).hasSize(3);
-    assertThat(contracts).filteredOn(c -> c.source() == EventStream.FILE).hasSize(2);
+        .extracting(c -> c.entity().name())
+        .contains("user", "song", "artist", "user_tag", "path", "directory", "host");
+    assertThat(contracts).filteredOn(c -> c.source() == EventStream.BEHAVIOUR).hasSize(7);
+    assertThat(contracts).filteredOn(c -> c.source() == EventStream.FILE).hasSize(5);
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.freshet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.ContractLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -55,9 +57,13 @@ class RunCommandITCase {
     }
     assertThat(contractsWithRows)
         .as(out.toString())
-        .containsExactlyInAnyOrder(
-            "user_listening", "song_popularity", "host_file_activity", "directory_changes");
+        .containsExactlyInAnyOrderElementsOf(contractNames());
     assertThat(out.toString()).contains("freshet: stopped");
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+  }
+
+  private static List<String> contractNames() {
+    return new ContractLoader()
+        .loadDirectory(Path.of("../../contracts")).stream().map(Contract::name).toList();
   }
 }
