@@ -53,10 +53,17 @@ final class ContractInputs {
 
   /** The contract's inputs for one event, one per entity the event is about; empty if none. */
   List<FeatureInput> inputsFor(Event event) {
+    return inputsFor(event, EventExpressions.variables(event));
+  }
+
+  /**
+   * As {@link #inputsFor(Event)}, with the event's CEL variables made once and shared by every
+   * contract of the stream.
+   */
+  List<FeatureInput> inputsFor(Event event, Map<String, Object> variables) {
     if (event.stream() != contract.source()) {
       return List.of();
     }
-    Map<String, Object> variables = EventExpressions.variables(event);
     if (sourceFilter != null && !sourceFilter.matches(variables)) {
       return List.of();
     }

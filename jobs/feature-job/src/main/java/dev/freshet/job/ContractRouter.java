@@ -1,6 +1,7 @@
 package dev.freshet.job;
 
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.EventExpressions;
 import dev.freshet.events.Event;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +59,9 @@ public class ContractRouter extends ProcessFunction<DecodedRecord, FeatureInput>
       return;
     }
     Event event = record.event();
+    Map<String, Object> variables = EventExpressions.variables(event);
     for (ContractInputs contract : inputs) {
-      contract.inputsFor(event).forEach(out::collect);
+      contract.inputsFor(event, variables).forEach(out::collect);
     }
   }
 }
