@@ -7,9 +7,10 @@ import java.io.Serializable;
  * Hears about each Delta commit the sink's committer makes: one call pair per table and checkpoint
  * that adds files. Commits skipped as already done (after a restore) are not reported.
  *
- * <p>It runs on the committer's task thread, so it must be quick. An exception thrown from it fails
- * the job like a failed commit; the job then restores and the commit is recognised as already made,
- * which is what failure-injection tests rely on.
+ * <p>It runs on the committer's table threads, which commit the tables of a checkpoint in parallel,
+ * so it must be quick and safe to call concurrently for different tables. An exception thrown from
+ * it fails the job like a failed commit; the job then restores and the commit is recognised as
+ * already made, which is what failure-injection tests rely on.
  */
 public interface DeltaCommitListener extends Serializable {
 

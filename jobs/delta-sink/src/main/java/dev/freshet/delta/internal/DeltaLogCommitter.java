@@ -29,6 +29,12 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
@@ -73,6 +79,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
 
   static final String ENGINE_INFO = "freshet-delta-sink/0.1";
   static final long END_OF_INPUT = Long.MAX_VALUE;
+  private static final int TABLE_COMMIT_THREADS = 4;
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaLogCommitter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,6 +89,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
   private final DeltaCommitListener listener;
   private final Map<String, TableState> tables = new HashMap<>();
   private Configuration hadoopConfiguration;
+  private ExecutorService tableCommitters;
 
   /**
    * @param restoredCheckpointId the checkpoint the job restored from, empty for a job started
@@ -111,15 +119,71 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
     }
     for (Map.Entry<Long, SortedMap<String, List<CommitRequest<DeltaCommittable>>>> checkpoint :
         byCheckpoint.entrySet()) {
-      for (Map.Entry<String, List<CommitRequest<DeltaCommittable>>> table :
-          checkpoint.getValue().entrySet()) {
-        List<DeltaCommittable> files =
-            table.getValue().stream().map(CommitRequest::getCommittable).toList();
-        if (!commitTable(table.getKey(), checkpoint.getKey(), files)) {
-          table.getValue().forEach(CommitRequest::signalAlreadyCommitted);
-        }
+      commitCheckpoint(checkpoint.getKey(), checkpoint.getValue());
+    }
+  }
+
+  /**
+   * Commits one checkpoint's files to every table it touches. Tables are independent Delta logs, so
+   * their commits run in parallel: one after the other, a dozen tables would take longer than a
+   * checkpoint interval and freshness would fall behind. The checkpoint is done when every table
+   * is.
+   */
+  private void commitCheckpoint(
+      long checkpointId, SortedMap<String, List<CommitRequest<DeltaCommittable>>> requestsByTable)
+      throws IOException, InterruptedException {
+    List<Callable<Boolean>> commits = new ArrayList<>();
+    for (Map.Entry<String, List<CommitRequest<DeltaCommittable>>> table :
+        requestsByTable.entrySet()) {
+      tableState(table.getKey());
+      List<DeltaCommittable> files =
+          table.getValue().stream().map(CommitRequest::getCommittable).toList();
+      commits.add(() -> commitTable(table.getKey(), checkpointId, files));
+    }
+    List<Future<Boolean>> outcomes = tableCommitters().invokeAll(commits);
+    int index = 0;
+    for (List<CommitRequest<DeltaCommittable>> requests : requestsByTable.values()) {
+      if (!committed(outcomes.get(index++))) {
+        requests.forEach(CommitRequest::signalAlreadyCommitted);
       }
     }
+  }
+
+  private static boolean committed(Future<Boolean> outcome)
+      throws IOException, InterruptedException {
+    try {
+      return outcome.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IOException(cause);
+    }
+  }
+
+  private ExecutorService tableCommitters() {
+    if (tableCommitters == null) {
+      // Named after the committer's task thread, so logs and thread dumps say which subtask.
+      String owner = Thread.currentThread().getName();
+      AtomicInteger threads = new AtomicInteger();
+      tableCommitters =
+          Executors.newFixedThreadPool(
+              TABLE_COMMIT_THREADS,
+              task -> {
+                Thread thread =
+                    new Thread(task, owner + " delta-table-committer-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+              });
+    }
+    return tableCommitters;
   }
 
   /** Returns false when the table already holds this checkpoint's files. */
@@ -376,6 +440,9 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
 
   @Override
   public void close() {
+    if (tableCommitters != null) {
+      tableCommitters.shutdownNow();
+    }
     tables.clear();
   }
 
