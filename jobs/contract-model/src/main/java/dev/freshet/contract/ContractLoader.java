@@ -302,9 +302,6 @@ public final class ContractLoader {
         problem("online.enabled", "is required: true or false");
         return null;
       }
-      if (!enabledNode.booleanValue()) {
-        return OnlineSink.DISABLED;
-      }
       String project =
           online.has("feast_project")
               ? snakeCase(online, "feast_project", "online.feast_project")
@@ -313,10 +310,13 @@ public final class ContractLoader {
           online.has("feature_view")
               ? snakeCase(online, "feature_view", "online.feature_view")
               : contractName;
-      if (onlineTtl == null) {
+      if (!enabledNode.booleanValue()) {
+        return OnlineSink.DISABLED;
+      }
+      if (!root.has("online_ttl")) {
         problem("online_ttl", "is required when online is enabled: when Redis expires the row");
       }
-      if (servingMaxAge == null) {
+      if (!root.has("serving_max_age")) {
         problem(
             "serving_max_age",
             "is required when online is enabled: older values are served as missing");
