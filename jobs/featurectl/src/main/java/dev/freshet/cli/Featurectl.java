@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "featurectl 0.1.0",
     description = "Feature contracts and the Freshet feature platform.",
-    subcommands = {RunCommand.class, ValidateCommand.class})
+    subcommands = {
+      RunCommand.class,
+      ValidateCommand.class,
+      DiffCommand.class,
+      ExplainCommand.class,
+      InitCommand.class
+    })
 public final class Featurectl {
 
   public static void main(String[] args) {
