@@ -41,6 +41,19 @@ public record Contract(
     tags = List.copyOf(tags);
   }
 
+  /**
+   * Identifies this version of the contract in the job, as its state namespace and row key: the
+   * name, suffixed {@code _v<version>} from version 2 on, so a new version runs beside the old.
+   */
+  public String id() {
+    return version <= 1 ? name : name + "_v" + version;
+  }
+
+  /** The Delta table this version writes: {@code offline.table}, suffixed like {@link #id()}. */
+  public String tableName() {
+    return version <= 1 ? offlineTable : offlineTable + "_v" + version;
+  }
+
   public long largestWindowMillis() {
     return features.stream().mapToLong(f -> f.window().sizeMillis()).max().orElse(0);
   }

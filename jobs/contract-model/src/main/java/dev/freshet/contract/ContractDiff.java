@@ -66,23 +66,33 @@ public final class ContractDiff {
     this.changes = List.copyOf(changes);
   }
 
-  /** The changes from {@code base} to {@code head}, by contract name, then field. */
+  /**
+   * The changes from {@code base} to {@code head}, by contract name, then field. Versions of a
+   * contract present on both sides are compared with each other; a version running beside the old
+   * one is new; a version that replaced the old one in place is compared with it.
+   */
   public static ContractDiff between(Collection<Contract> base, Collection<Contract> head) {
-    Map<String, Contract> baseByName = byName(base);
-    Map<String, Contract> headByName = byName(head);
+    Map<String, Map<Integer, Contract>> baseByName = byName(base);
+    Map<String, Map<Integer, Contract>> headByName = byName(head);
     TreeSet<String> names = new TreeSet<>(baseByName.keySet());
     names.addAll(headByName.keySet());
     List<ContractChange> changes = new ArrayList<>();
     for (String name : names) {
-      Contract before = baseByName.get(name);
-      Contract after = headByName.get(name);
-      if (before == null) {
-        changes.add(added(after));
-      } else if (after == null) {
-        changes.add(removed(before));
-      } else {
-        changes.addAll(new Comparison(before, after).changes());
+      Map<Integer, Contract> before = new TreeMap<>(baseByName.getOrDefault(name, Map.of()));
+      Map<Integer, Contract> after = new TreeMap<>(headByName.getOrDefault(name, Map.of()));
+      for (Integer version : List.copyOf(before.keySet())) {
+        if (after.containsKey(version)) {
+          changes.addAll(new Comparison(before.remove(version), after.remove(version)).changes());
+        }
       }
+      if (before.size() == 1 && after.size() == 1) {
+        changes.addAll(
+            new Comparison(before.values().iterator().next(), after.values().iterator().next())
+                .changes());
+        continue;
+      }
+      before.values().forEach(contract -> changes.add(removed(contract)));
+      after.values().forEach(contract -> changes.add(added(contract)));
     }
     return new ContractDiff(changes);
   }
@@ -104,9 +114,10 @@ public final class ContractDiff {
     return unaccepted().isEmpty();
   }
 
-  private static Map<String, Contract> byName(Collection<Contract> contracts) {
-    Map<String, Contract> byName = new TreeMap<>();
-    contracts.forEach(c -> byName.put(c.name(), c));
+  private static Map<String, Map<Integer, Contract>> byName(Collection<Contract> contracts) {
+    Map<String, Map<Integer, Contract>> byName = new TreeMap<>();
+    contracts.forEach(
+        c -> byName.computeIfAbsent(c.name(), name -> new TreeMap<>()).put(c.version(), c));
     return byName;
   }
 
@@ -121,7 +132,7 @@ public final class ContractDiff {
         "new contract: "
             + contract.features().size()
             + " feature(s) into table "
-            + contract.offlineTable());
+            + contract.tableName());
   }
 
   private static ContractChange removed(Contract contract) {

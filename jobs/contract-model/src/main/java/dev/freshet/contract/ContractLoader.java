@@ -195,18 +195,24 @@ public final class ContractLoader {
     for (Parsed each : parsed) {
       Contract contract = each.contract();
       Checker check = new Checker(contract.file(), each.document(), problems);
-      String earlier = names.putIfAbsent(contract.name(), contract.file());
+      String earlier = names.putIfAbsent(contract.id(), contract.file());
       if (earlier != null) {
         check.problem(
             "name",
-            "'" + contract.name() + "' is already used by " + earlier + "; names are unique");
+            "'"
+                + contract.name()
+                + "' version "
+                + contract.version()
+                + " is already defined by "
+                + earlier
+                + "; raise the version to run a new one beside it");
       }
-      String tableOwner = tables.putIfAbsent(contract.offlineTable(), contract.file());
+      String tableOwner = tables.putIfAbsent(contract.tableName(), contract.file());
       if (tableOwner != null) {
         check.problem(
             "offline.table",
             "'"
-                + contract.offlineTable()
+                + contract.tableName()
                 + "' is already written by "
                 + tableOwner
                 + "; each contract needs a table of its own");

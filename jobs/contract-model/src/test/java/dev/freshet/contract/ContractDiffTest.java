@@ -244,6 +244,20 @@ class ContractDiffTest {
   }
 
   @Test
+  void aNewVersionBesideTheOldIsANewContractVersion() throws IOException {
+    String next =
+        edit(edit(BASE, "version: 1", "version: 2"), "size: 1m, hop: 10s", "size: 2m, hop: 10s");
+
+    ContractDiff diff = diff(List.of(BASE), List.of(BASE, next));
+
+    assertThat(lines(diff))
+        .containsExactly(
+            "COMPATIBLE  listening  contract: (none) -> version 2"
+                + "  (new contract: 3 feature(s) into table listening_v2)");
+    assertThat(diff.isAccepted()).isTrue();
+  }
+
+  @Test
   void loweredVersionIsBreakingAndNeverAccepted() throws IOException {
     String base = edit(BASE, "version: 1", "version: 3");
 

@@ -280,13 +280,26 @@ class ContractLoaderTest {
                     .extracting(ContractProblem::toString)
                     .containsExactly(
                         second
-                            + ":1:1: name: 'listening' is already used by "
+                            + ":1:1: name: 'listening' version 1 is already defined by "
                             + first
-                            + "; names are unique",
+                            + "; raise the version to run a new one beside it",
                         second
                             + ":14:12: offline.table: 'listening' is already written by "
                             + first
                             + "; each contract needs a table of its own"));
+  }
+
+  @Test
+  void versionsOfOneContractRunSideBySideUnderTheirOwnIdsAndTables() throws IOException {
+    Path first = write("a.yaml", VALID);
+    Path second = write("b.yaml", VALID.replace("version: 1", "version: 2"));
+
+    List<Contract> contracts = loader.loadFiles(List.of(first, second));
+
+    assertThat(contracts).extracting(Contract::id).containsExactly("listening", "listening_v2");
+    assertThat(contracts)
+        .extracting(Contract::tableName)
+        .containsExactly("listening", "listening_v2");
   }
 
   @Test

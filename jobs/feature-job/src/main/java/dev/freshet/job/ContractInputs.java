@@ -77,7 +77,7 @@ final class ContractInputs {
     }
     List<FeatureInput> inputs = new ArrayList<>(entities.size());
     for (String entity : entities) {
-      inputs.add(new FeatureInput(contract.name(), entity, event.eventTime(), values));
+      inputs.add(new FeatureInput(contract.id(), entity, event.eventTime(), values));
     }
     return inputs;
   }

@@ -26,7 +26,7 @@ final class ContractPlan implements Serializable {
   private ContractPlan(Contract contract) {
     List<Feature> features = contract.features();
     int count = features.size();
-    this.name = contract.name();
+    this.name = contract.id();
     this.aggregations = new Aggregation[count];
     this.sizeMillis = new long[count];
     this.hopMillis = new long[count];

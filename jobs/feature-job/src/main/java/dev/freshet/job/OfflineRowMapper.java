@@ -31,7 +31,7 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
   private final Map<String, Contract> contractsByName = new HashMap<>();
 
   public OfflineRowMapper(List<Contract> contracts) {
-    contracts.forEach(contract -> contractsByName.put(contract.name(), contract));
+    contracts.forEach(contract -> contractsByName.put(contract.id(), contract));
   }
 
   public static List<DeltaTableSchema> tableSchemas(List<Contract> contracts) {
@@ -52,7 +52,7 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
       columns.add(new DeltaColumn(feature.name(), type, true));
     }
     columns.add(new DeltaColumn(EVENT_DATE_COLUMN, DeltaColumnType.STRING, false));
-    return DeltaTableSchema.of(contract.offlineTable(), columns, List.of(EVENT_DATE_COLUMN));
+    return DeltaTableSchema.of(contract.tableName(), columns, List.of(EVENT_DATE_COLUMN));
   }
 
   @Override
@@ -79,7 +79,7 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
       }
     }
     values[column] = eventDate(row.featureTime);
-    return DeltaRow.of(contract.offlineTable(), values);
+    return DeltaRow.of(contract.tableName(), values);
   }
 
   static String eventDate(long epochMillis) {

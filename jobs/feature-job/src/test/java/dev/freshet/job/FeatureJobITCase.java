@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -73,6 +74,46 @@ class FeatureJobITCase {
           .containsExactlyInAnyOrderElementsOf(
               ReferenceFeatures.compute(List.of(contract), events));
     }
+  }
+
+  @Test
+  void twoVersionsOfAContractRunSideBySide() throws Exception {
+    Path contractsDir = Files.createDirectories(tmp.resolve("contracts"));
+    String v1 = Files.readString(Path.of("../../contracts/user_listening.yaml"));
+    String v2 =
+        v1.replace("version: 1", "version: 2")
+            .replace("size: 1m, hop: 10s", "size: 2m, hop: 20s")
+            .replace("filter: action == 'skip'", "filter: \"action in ['skip', 'search']\"");
+    assertThat(v2).isNotEqualTo(v1.replace("version: 1", "version: 2"));
+    Files.writeString(contractsDir.resolve("user_listening.yaml"), v1);
+    Files.writeString(contractsDir.resolve("user_listening_v2.yaml"), v2);
+    List<Contract> versions = new ContractLoader().loadDirectory(contractsDir);
+    Run run = new Run(tmp);
+    List<Event> events = run.produce(EventGenerator.builder().seed(31).build(), 2_000);
+
+    run.execute(200, DeltaCommitListener.NONE, versions);
+
+    assertThat(versions)
+        .extracting(Contract::tableName)
+        .containsExactly("user_listening", "user_listening_v2");
+    for (Contract version : versions) {
+      List<FeatureRow> expected = ReferenceFeatures.compute(List.of(version), events);
+      assertThat(OfflineTableReader.read(run.deltaPath, version))
+          .as(version.id())
+          .isNotEmpty()
+          .usingElementComparator(FeatureJobITCase::compareWithinRounding)
+          .containsExactlyInAnyOrderElementsOf(expected);
+    }
+    List<FeatureRow> v2AsV1 =
+        ReferenceFeatures.compute(List.of(versions.get(1)), events).stream()
+            .map(
+                row ->
+                    new FeatureRow(
+                        versions.get(0).id(), row.entityKey, row.featureTime, row.values))
+            .toList();
+    assertThat(ReferenceFeatures.compute(List.of(versions.get(0)), events))
+        .as("the versions compute different features")
+        .isNotEqualTo(v2AsV1);
   }
 
   @Test
@@ -198,7 +239,14 @@ class FeatureJobITCase {
     }
 
     void execute(long checkpointMillis, DeltaCommitListener listener) throws Exception {
+      execute(checkpointMillis, listener, CONTRACTS);
+    }
+
+    void execute(long checkpointMillis, DeltaCommitListener listener, List<Contract> contracts)
+        throws Exception {
       Configuration conf = new Configuration();
+      // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
+      conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
       conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
       conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
       conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
@@ -207,7 +255,7 @@ class FeatureJobITCase {
       env.enableCheckpointing(checkpointMillis);
       FeatureJob.build(
           env,
-          CONTRACTS,
+          contracts,
           FeatureJobConfig.builder()
               .bootstrapServers(BROKER.bootstrapServers())
               .behaviourTopic(behaviourTopic)

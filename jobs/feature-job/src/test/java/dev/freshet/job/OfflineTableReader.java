@@ -24,7 +24,7 @@ final class OfflineTableReader {
   static List<FeatureRow> read(Path deltaBasePath, Contract contract) throws IOException {
     DeltaLog log =
         DeltaLog.forTable(
-            new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
+            new Configuration(), deltaBasePath.resolve(contract.tableName()).toString());
     Snapshot snapshot = log.update();
     List<FeatureRow> rows = new ArrayList<>();
     if (snapshot.getVersion() < 0) {
@@ -53,7 +53,7 @@ final class OfflineTableReader {
         }
         rows.add(
             new FeatureRow(
-                contract.name(),
+                contract.id(),
                 String.join(ContractInputs.KEY_PART_SEPARATOR, keyParts),
                 record.getLong(OfflineRowMapper.FEATURE_TIME_COLUMN),
                 values));
@@ -66,7 +66,7 @@ final class OfflineTableReader {
   static List<String> addedPaths(Path deltaBasePath, Contract contract) {
     DeltaLog log =
         DeltaLog.forTable(
-            new Configuration(), deltaBasePath.resolve(contract.offlineTable()).toString());
+            new Configuration(), deltaBasePath.resolve(contract.tableName()).toString());
     List<String> paths = new ArrayList<>();
     log.getChanges(0, true)
         .forEachRemaining(

@@ -54,7 +54,7 @@ final class ReferenceFeatures {
         }
       }
       if (!TileAggregator.sameValues(current, previous)) {
-        rows.add(new FeatureRow(contract.name(), entity, end, current));
+        rows.add(new FeatureRow(contract.id(), entity, end, current));
         previous = current;
       }
     }

@@ -211,7 +211,7 @@ final class ExplainCommand implements Callable<Integer> {
   }
 
   private static String keyByKey(Contract contract) {
-    return contract.name()
+    return contract.id()
         + KEY_SEPARATOR
         + contract.entity().keys().stream()
             .map(key -> "<" + key.field() + ">")

@@ -189,9 +189,7 @@ final class RunCommand implements Callable<Integer> {
       throws Exception {
     Map<String, OfflineFreshnessMonitor> monitors = new LinkedHashMap<>();
     loaded.forEach(
-        c ->
-            monitors.put(
-                c.name(), new OfflineFreshnessMonitor(deltaBase.resolve(c.offlineTable()))));
+        c -> monitors.put(c.id(), new OfflineFreshnessMonitor(deltaBase.resolve(c.tableName()))));
     long started = System.nanoTime();
     while (!stopped.await(reportEverySeconds, TimeUnit.SECONDS)) {
       if (job.getJobStatus().get().isGloballyTerminalState()) {
