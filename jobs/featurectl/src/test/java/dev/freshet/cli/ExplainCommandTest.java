@@ -110,7 +110,7 @@ class ExplainCommandTest {
             Entity            user_tag
               user_id  string
               tags     string (a list)
-            keyBy key         user_tags|<user_id>\\u001f<tags>
+            keyBy key         user_tags_v2|<user_id>\\u001f<tags>
                               one key per distinct element of tags per event
                               events without a key field are skipped
             Features          2
@@ -123,7 +123,7 @@ class ExplainCommandTest {
             State TTL         1h
             Allowed lateness  2s
             Freshness SLA     5s
-            Offline table     user_tags (Delta)
+            Offline table     user_tags_v2 (Delta)
               user_id            STRING
               tags               STRING
               feature_time       LONG

@@ -1,0 +1,188 @@
+package dev.freshet.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One broken contract per validation rule: each must give exactly one problem, with its line,
+ * column, field, the offending value and the fix.
+ */
+class ContractRulesTest {
+
+  private static final String VALID =
+      """
+      name: listening
+      version: 1
+      owner: recs
+      description: test
+      source: { stream: behaviour }
+      entity: { name: user, keys: [{ field: user_id, type: string }] }
+      features:
+        - name: plays
+          type: long
+          aggregation: count
+          window: { type: sliding, size: 10m, hop: 1m }
+      state_ttl: 2h
+      freshness_sla: 5s
+      offline: { table: listening }
+      """;
+
+  @TempDir Path dir;
+
+  static Stream<Arguments> rules() {
+    return Stream.of(
+        rule(
+            "key type must match the event field",
+            "type: string }",
+            "type: long }",
+            "6:48: entity.keys[0].type: 'long' does not match user_id, which is a string; use type:"
+                + " string"),
+        rule(
+            "a key field appears once",
+            "keys: [{ field: user_id, type: string }]",
+            "keys: [{ field: user_id, type: string }, { field: user_id, type: string }]",
+            "6:66: entity.keys[1].field: 'user_id' appears twice in the key"),
+        rule(
+            "ratio needs a numerator",
+            "    type: long\n    aggregation: count\n",
+            "    type: double\n    aggregation: ratio\n    denominator: \"true\"\n",
+            "8:5: features[0].numerator: is required for ratio: a CEL condition, e.g. action =="
+                + " 'skip'"),
+        rule(
+            "count takes no input",
+            "    aggregation: count\n",
+            "    aggregation: count\n    input: played_ms\n",
+            "11:5: features[0].input: count takes no input; use filter to choose the events"),
+        rule(
+            "only ratio has a numerator",
+            "    aggregation: count\n",
+            "    aggregation: count\n    numerator: action == 'skip'\n",
+            "11:5: features[0].numerator: only ratio has a numerator; remove it"),
+        rule(
+            "a long feature cannot hold a double input",
+            "    aggregation: count\n",
+            "    aggregation: sum\n    input: double(played_ms) / 2.0\n",
+            "9:5: features[0].type: 'long' cannot hold the double input 'double(played_ms) / 2.0';"
+                + " use type: double"),
+        rule(
+            "CEL must parse",
+            "    aggregation: count\n",
+            "    aggregation: count\n    filter: action ==\n",
+            "11:5: features[0].filter: 'action ==' is not valid CEL over behaviour events: at 1:10:"
+                + " mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!',"
+                + " 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"),
+        rule(
+            "feature names are not reserved columns",
+            "  - name: plays",
+            "  - name: feature_time",
+            "8:5: features[0].name: 'feature_time' is a reserved column of the offline table;"
+                + " rename it"),
+        rule(
+            "feature names are not key fields",
+            "  - name: plays",
+            "  - name: user_id",
+            "8:5: features[0].name: 'user_id' is a reserved column of the offline table; rename it"),
+        rule(
+            "feature names are unique",
+            "state_ttl: 2h",
+            "  - { name: plays, type: long, aggregation: count, window: { type: tumbling, size: 1m }"
+                + " }\nstate_ttl: 2h",
+            "12:7: features[1].name: 'plays' appears twice in this contract"),
+        rule(
+            "unknown aggregation",
+            "aggregation: count",
+            "aggregation: median",
+            "10:5: features[0].aggregation: 'median' is not valid; expected count, sum, avg, min,"
+                + " max, first, last, ratio or stddev"),
+        rule(
+            "unknown key type",
+            "type: string }",
+            "type: uuid }",
+            "6:48: entity.keys[0].type: 'uuid' is not valid; expected string or long"),
+        rule(
+            "window size is positive",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: tumbling, size: 0s }",
+            "11:31: features[0].window.size: must be positive"),
+        rule(
+            "sliding needs a hop",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: sliding, size: 10m }",
+            "11:5: features[0].window.hop: is required: a duration such as 500ms, 30s, 10m, 2h or"
+                + " 7d"),
+        rule(
+            "tumbling has no hop",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: tumbling, size: 10m, hop: 1m }",
+            "11:42: features[0].window.hop: a tumbling window has no hop; use type: sliding"),
+        rule(
+            "source is required",
+            "source: { stream: behaviour }\n",
+            "",
+            "1:1: source: is required: {stream: behaviour or file, filter: optional CEL}"),
+        rule(
+            "entity keys are required",
+            "entity: { name: user, keys: [{ field: user_id, type: string }] }",
+            "entity: { name: user }",
+            "6:1: entity.keys: is required: a list of {field, type}, e.g. [{field: user_id, type:"
+                + " string}]"),
+        rule(
+            "online needs enabled",
+            "offline: { table: listening }",
+            "offline: { table: listening }\nonline: { feast_project: recs }",
+            "15:1: online.enabled: is required: true or false"),
+        rule(
+            "tags are a list",
+            "description: test",
+            "description: test\ntags: recommendations",
+            "5:1: tags: must be a list of strings, e.g. [recommendations, pii-free]"),
+        rule(
+            "version is at least 1",
+            "version: 1",
+            "version: 0",
+            "2:1: version: '0' must be a whole number from 1 to 999"),
+        rule(
+            "freshness_sla is required",
+            "freshness_sla: 5s\n",
+            "",
+            "1:1: freshness_sla: is required: a duration such as 500ms, 30s, 10m, 2h or 7d"),
+        rule(
+            "offline table is snake_case",
+            "table: listening",
+            "table: Listening-Table",
+            "14:12: offline.table: 'Listening-Table' must be snake_case: a-z, 0-9 and _, starting"
+                + " with a letter"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rules")
+  void eachRuleReportsOneExactProblem(String rule, String from, String to, String expected)
+      throws IOException {
+    assertThat(VALID).contains(from);
+    Path file = Files.writeString(dir.resolve("contract.yaml"), VALID.replace(from, to));
+
+    assertThat(problems(file)).containsExactly(file + ":" + expected);
+  }
+
+  private static Arguments rule(String rule, String from, String to, String expected) {
+    return Arguments.of(rule, from, to, expected);
+  }
+
+  private static List<String> problems(Path file) {
+    try {
+      new ContractLoader().loadFiles(List.of(file));
+      return List.of();
+    } catch (ContractValidationException e) {
+      return e.problems().stream().map(ContractProblem::toString).toList();
+    }
+  }
+}
