@@ -285,6 +285,12 @@ public final class ContractDiff {
             ContractDiff::quoted,
             "the ratio counts other events");
         breaking(
+            path + ".default",
+            before.defaultValue(),
+            after.defaultValue(),
+            value -> Double.toString(value),
+            "empty windows read another value");
+        breaking(
             path + ".window",
             before.window(),
             after.window(),

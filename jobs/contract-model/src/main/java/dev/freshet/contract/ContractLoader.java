@@ -56,7 +56,15 @@ public final class ContractLoader {
           "online");
   private static final Set<String> FEATURE_KEYS =
       Set.of(
-          "name", "type", "aggregation", "input", "filter", "numerator", "denominator", "window");
+          "name",
+          "type",
+          "aggregation",
+          "input",
+          "filter",
+          "numerator",
+          "denominator",
+          "window",
+          "default");
   private static final String DEFAULT_FEAST_PROJECT = "freshet";
 
   /** Loads every {@code *.yaml} and {@code *.yml} file directly inside {@code directory}. */
@@ -563,10 +571,29 @@ public final class ContractLoader {
                 + "; use type: "
                 + fixed.get().yamlName());
       }
+      Double defaultValue = node.has("default") ? defaultValue(node, path, type) : null;
       if (problems.size() > before) {
         return null;
       }
-      return new Feature(name, type, aggregation, input, filter, numerator, denominator, window);
+      return new Feature(
+          name, type, aggregation, input, filter, numerator, denominator, window, defaultValue);
+    }
+
+    private Double defaultValue(JsonNode node, String path, FeatureType type) {
+      JsonNode value = node.get("default");
+      if (!value.isNumber()) {
+        problem(path + ".default", "'" + value.asText() + "' must be a number, e.g. default: 0");
+        return null;
+      }
+      boolean whole =
+          value.canConvertToLong() && value.doubleValue() == Math.rint(value.doubleValue());
+      if (type == FeatureType.LONG && !whole) {
+        problem(
+            path + ".default",
+            "'" + value.asText() + "' is not a whole number; a long feature needs one, e.g. 0");
+        return null;
+      }
+      return value.doubleValue();
     }
 
     private String numericInput(

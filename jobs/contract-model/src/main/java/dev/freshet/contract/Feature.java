@@ -9,6 +9,8 @@ import java.io.Serializable;
  * @param filter a boolean expression choosing the events that count; null for all events
  * @param numerator for {@code ratio}: the events counted above the line; otherwise null
  * @param denominator for {@code ratio}: the events counted below the line; otherwise null
+ * @param defaultValue the value of the feature over a window without events; null for the
+ *     aggregation's own (0 for count and sum, no value for the others)
  */
 public record Feature(
     String name,
@@ -18,7 +20,8 @@ public record Feature(
     String filter,
     String numerator,
     String denominator,
-    Window window)
+    Window window,
+    Double defaultValue)
     implements Serializable {
 
   /** A feature of one input expression, as most are. */
@@ -29,6 +32,6 @@ public record Feature(
       String input,
       String filter,
       Window window) {
-    return new Feature(name, type, aggregation, input, filter, null, null, window);
+    return new Feature(name, type, aggregation, input, filter, null, null, window, null);
   }
 }

@@ -97,6 +97,7 @@ class ContractLoaderTest {
                 aggregation: first
                 input: played_ms
                 window: { type: tumbling, size: 1h }
+                default: -1
             state_ttl: 2h
             online_ttl: 1d
             serving_max_age: 1h
@@ -127,6 +128,8 @@ class ContractLoaderTest {
         .extracting(Feature::aggregation, Feature::numerator, Feature::denominator)
         .containsExactly(Aggregation.RATIO, "action == 'skip'", "true");
     assertThat(contract.features().get(3).input()).isEqualTo("double(played_ms) / double(song_ms)");
+    assertThat(contract.features().get(4).defaultValue()).isEqualTo(-1.0);
+    assertThat(contract.features().get(0).defaultValue()).isNull();
     assertThat(contract.features().get(0).window())
         .isEqualTo(Window.sliding(Duration.ofMinutes(10), Duration.ofMinutes(1)));
     assertThat(contract.features().get(1).window()).isEqualTo(Window.tumbling(Duration.ofHours(1)));
@@ -186,7 +189,7 @@ class ContractLoaderTest {
             file
                 + ":7:5: features[0].type: 'double' does not fit count, which is a long; use type: long",
             file
-                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, denominator, filter, input, name, numerator, type, window]",
+                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, default, denominator, filter, input, name, numerator, type, window]",
             file
                 + ":15:15: features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
             file

@@ -156,6 +156,17 @@ class ContractRulesTest {
             "",
             "1:1: freshness_sla: is required: a duration such as 500ms, 30s, 10m, 2h or 7d"),
         rule(
+            "a long feature's default is a whole number",
+            "    aggregation: count\n",
+            "    aggregation: count\n    default: 0.5\n",
+            "11:5: features[0].default: '0.5' is not a whole number; a long feature needs one, e.g."
+                + " 0"),
+        rule(
+            "a default is a number",
+            "    aggregation: count\n",
+            "    aggregation: count\n    default: none\n",
+            "11:5: features[0].default: 'none' must be a number, e.g. default: 0"),
+        rule(
             "offline table is snake_case",
             "table: listening",
             "table: Listening-Table",

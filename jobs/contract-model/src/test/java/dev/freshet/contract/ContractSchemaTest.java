@@ -79,7 +79,15 @@ class ContractSchemaTest {
 
   private static final List<String> FEATURE_KEYS =
       List.of(
-          "name", "type", "aggregation", "input", "filter", "numerator", "denominator", "window");
+          "name",
+          "type",
+          "aggregation",
+          "input",
+          "filter",
+          "numerator",
+          "denominator",
+          "window",
+          "default");
   private static final List<String> SOURCE_KEYS = List.of("stream", "filter");
   private static final List<String> ENTITY_KEYS = List.of("name", "keys");
   private static final List<String> ENTITY_KEY_KEYS = List.of("field", "type");

@@ -17,6 +17,7 @@ final class ContractPlan implements Serializable {
   final String name;
   final long tileMillis;
   final Aggregation[] aggregations;
+  final double[] emptyValues;
   final long[] sizeMillis;
   final long[] hopMillis;
   final long largestWindowMillis;
@@ -28,12 +29,17 @@ final class ContractPlan implements Serializable {
     int count = features.size();
     this.name = contract.id();
     this.aggregations = new Aggregation[count];
+    this.emptyValues = new double[count];
     this.sizeMillis = new long[count];
     this.hopMillis = new long[count];
     long gcd = 0;
     for (int f = 0; f < count; f++) {
       Feature feature = features.get(f);
       aggregations[f] = feature.aggregation();
+      emptyValues[f] =
+          feature.defaultValue() != null
+              ? feature.defaultValue()
+              : aggregationEmptyValue(feature.aggregation());
       sizeMillis[f] = feature.window().sizeMillis();
       hopMillis[f] = feature.window().hopMillis();
       gcd = gcd(gcd, hopMillis[f]);
@@ -69,16 +75,13 @@ final class ContractPlan implements Serializable {
     return Math.floorMod(windowEnd, hopMillis[feature]) == 0;
   }
 
-  /** The values of features over windows that hold no events. */
+  /** The values of features over windows that hold no events: their defaults. */
   double[] emptyValues() {
-    double[] values = new double[featureCount()];
-    for (int f = 0; f < values.length; f++) {
-      values[f] = emptyValue(aggregations[f]);
-    }
-    return values;
+    return emptyValues.clone();
   }
 
-  static double emptyValue(Aggregation aggregation) {
+  /** What an aggregation gives for no events when the feature declares no default. */
+  static double aggregationEmptyValue(Aggregation aggregation) {
     return aggregation == Aggregation.COUNT || aggregation == Aggregation.SUM ? 0 : Double.NaN;
   }
 

@@ -190,7 +190,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     }
     Aggregation aggregation = plan.aggregations[f];
     if (count == 0) {
-      return ContractPlan.emptyValue(aggregation);
+      return plan.emptyValues[f];
     }
     return switch (aggregation) {
       case COUNT -> count;

@@ -72,7 +72,9 @@ final class ReferenceFeatures {
       }
     }
     if (timedValues.isEmpty()) {
-      return ContractPlan.emptyValue(feature.aggregation());
+      return feature.defaultValue() != null
+          ? feature.defaultValue()
+          : ContractPlan.aggregationEmptyValue(feature.aggregation());
     }
     double sum = timedValues.stream().mapToDouble(v -> v[1]).sum();
     Aggregation aggregation = feature.aggregation();

@@ -156,6 +156,34 @@ class TileAggregatorTest {
     assertThat(rows.get(1).values[2]).isCloseTo(Math.sqrt(20_000.0 / 3), within(1e-9));
   }
 
+  @Test
+  void defaultValuesStandForEmptyWindowsAndStateStillEnds() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                new Feature(
+                    "avg_or_zero",
+                    FeatureType.DOUBLE,
+                    Aggregation.AVG,
+                    "played_ms",
+                    null,
+                    null,
+                    null,
+                    SLIDING_30S,
+                    0.0)));
+    harness = harness(contract);
+
+    play(contract, 1_000, 100);
+    for (long windowEnd = 10_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues()).containsExactly(row(10_000, 100), row(40_000, 0));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
   private void play(Contract contract, long eventTime, long playedMs) throws Exception {
     act(contract, eventTime, "play", playedMs);
   }
@@ -225,7 +253,8 @@ class TileAggregatorTest {
                 null,
                 "action == 'skip'",
                 "true",
-                SLIDING_30S),
+                SLIDING_30S,
+                null),
             feature("spread", FeatureType.DOUBLE, Aggregation.STDDEV, "played_ms", SLIDING_30S)));
   }
 
