@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param version the contract's version, raised on every breaking change
  * @param sourceFilter a CEL condition on the stream's events; null when every event is relevant
+ * @param derived features computed from the others each time a row is written
  * @param stateTtl how long Flink keeps an entity's state after its last update: a memory bound, at
  *     least the largest window plus the allowed lateness
  * @param freshnessSla how soon after event time a feature value must be available
@@ -28,6 +29,7 @@ public record Contract(
     EventStream source,
     String sourceFilter,
     List<Feature> features,
+    List<DerivedFeature> derived,
     Duration stateTtl,
     Duration freshnessSla,
     Duration allowedLateness,
@@ -38,6 +40,7 @@ public record Contract(
 
   public Contract {
     features = List.copyOf(features);
+    derived = List.copyOf(derived);
     tags = List.copyOf(tags);
   }
 

@@ -196,6 +196,7 @@ public final class ContractDiff {
           ContractDiff::quoted,
           "every feature sees other events");
       features();
+      derived();
       compatible(
           "state_ttl",
           Contract::stateTtl,
@@ -241,6 +242,38 @@ public final class ContractDiff {
       return head.lifecycle() == Lifecycle.DEPRECATED
           ? "metadata only; a deprecated contract may be removed in a later change"
           : "metadata only";
+    }
+
+    private void derived() {
+      Map<String, DerivedFeature> headByName = new TreeMap<>();
+      head.derived().forEach(d -> headByName.put(d.name(), d));
+      for (DerivedFeature before : base.derived()) {
+        DerivedFeature after = headByName.get(before.name());
+        String path = "derived[" + before.name() + "]";
+        if (after == null) {
+          removal(path, before.expression(), NONE, "derived feature removed: its column stops");
+          continue;
+        }
+        breaking(path + ".type", before.type(), after.type(), FeatureType::yamlName, TYPE);
+        breaking(
+            path + ".expression",
+            before.expression(),
+            after.expression(),
+            ContractDiff::quoted,
+            "the derived feature computes another value");
+      }
+      List<String> baseNames = base.derived().stream().map(DerivedFeature::name).toList();
+      for (DerivedFeature after : head.derived()) {
+        if (!baseNames.contains(after.name())) {
+          add(
+              "derived[" + after.name() + "]",
+              NONE,
+              after.expression(),
+              ContractChangeClass.COMPATIBLE,
+              true,
+              "new derived feature: a new column computed from existing ones");
+        }
+      }
     }
 
     private void features() {

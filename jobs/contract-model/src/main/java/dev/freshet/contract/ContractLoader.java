@@ -1,6 +1,8 @@
 package dev.freshet.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.freshet.events.EventField;
 import dev.freshet.events.EventStream;
@@ -47,6 +49,7 @@ public final class ContractLoader {
           "entity",
           "source",
           "features",
+          "derived",
           "state_ttl",
           "online_ttl",
           "serving_max_age",
@@ -156,6 +159,7 @@ public final class ContractLoader {
     String sourceFilter = check.sourceFilter(root, source);
     Entity entity = check.entity(root, source);
     List<Feature> features = check.features(root, source, entity);
+    List<DerivedFeature> derived = check.derived(root, features, entity);
     Duration stateTtl = check.duration(root, "state_ttl", true);
     Duration freshnessSla = check.duration(root, "freshness_sla", true);
     Duration allowedLateness = check.duration(root, "allowed_lateness", false);
@@ -176,6 +180,7 @@ public final class ContractLoader {
             source.orElseThrow().stream(),
             sourceFilter,
             features,
+            derived,
             stateTtl,
             freshnessSla,
             allowedLateness == null ? Duration.ZERO : allowedLateness,
@@ -515,6 +520,72 @@ public final class ContractLoader {
         } else {
           result.add(feature);
         }
+      }
+      return result;
+    }
+
+    List<DerivedFeature> derived(JsonNode root, List<Feature> features, Entity entity) {
+      JsonNode derived = root.get("derived");
+      if (derived == null) {
+        return List.of();
+      }
+      if (!derived.isArray()) {
+        problem("derived", "must be a list of {name, type, expression}");
+        return List.of();
+      }
+      FeatureExpressions expressions = new FeatureExpressions(features);
+      Set<String> taken = new HashSet<>();
+      features.forEach(feature -> taken.add(feature.name()));
+      List<DerivedFeature> result = new ArrayList<>();
+      for (int i = 0; i < derived.size(); i++) {
+        String path = "derived[" + i + "]";
+        JsonNode node = derived.get(i);
+        if (!node.isObject()) {
+          problem(path, "must be a mapping {name, type, expression}");
+          continue;
+        }
+        onlyKnownKeys(node, path + ".", Set.of("name", "type", "expression"));
+        String name = snakeCase(node, "name", path + ".name");
+        FeatureType type = enumValue(node, "type", path, FeatureType::fromYaml, "long or double");
+        String expression = text(node, "expression", path + ".expression");
+        if (name == null || type == null || expression == null) {
+          continue;
+        }
+        if (!taken.add(name)
+            || RESERVED_COLUMNS.contains(name)
+            || (entity != null && entity.keyFields().contains(name))) {
+          problem(path + ".name", "'" + name + "' is already a column of this contract; rename it");
+          continue;
+        }
+        CelType resultType;
+        try {
+          resultType = expressions.check(expression);
+        } catch (CelValidationException e) {
+          problem(
+              path + ".expression",
+              "'"
+                  + expression
+                  + "' is not valid CEL over this contract's features: "
+                  + celProblem(e.getMessage()));
+          continue;
+        }
+        boolean fits =
+            resultType.equals(SimpleType.INT)
+                || (resultType.equals(SimpleType.DOUBLE) && type == FeatureType.DOUBLE);
+        if (!fits) {
+          problem(
+              path + ".expression",
+              "'"
+                  + expression
+                  + "' is "
+                  + resultType.name()
+                  + "; a "
+                  + type.yamlName()
+                  + " feature needs "
+                  + (type == FeatureType.LONG ? "an int" : "a number"));
+          continue;
+        }
+        result.add(new DerivedFeature(name, type, expression));
       }
       return result;
     }

@@ -167,6 +167,23 @@ class ContractRulesTest {
             "    aggregation: count\n    default: none\n",
             "11:5: features[0].default: 'none' must be a number, e.g. default: 0"),
         rule(
+            "a derived expression is valid CEL over the features",
+            "state_ttl: 2h",
+            "derived: [{ name: share, type: double, expression: plays / skips }]\nstate_ttl: 2h",
+            "12:40: derived[0].expression: 'plays / skips' is not valid CEL over this contract's"
+                + " features: at 1:9: undeclared reference to 'skips'"),
+        rule(
+            "a long derived feature needs an int",
+            "state_ttl: 2h",
+            "derived: [{ name: half, type: long, expression: double(plays) / 2.0 }]\nstate_ttl: 2h",
+            "12:37: derived[0].expression: 'double(plays) / 2.0' is double; a long feature needs an"
+                + " int"),
+        rule(
+            "a derived name is a new column",
+            "state_ttl: 2h",
+            "derived: [{ name: plays, type: long, expression: plays }]\nstate_ttl: 2h",
+            "12:13: derived[0].name: 'plays' is already a column of this contract; rename it"),
+        rule(
             "offline table is snake_case",
             "table: listening",
             "table: Listening-Table",

@@ -69,6 +69,7 @@ class ContractSchemaTest {
           "source",
           "entity",
           "features",
+          "derived",
           "state_ttl",
           "online_ttl",
           "serving_max_age",

@@ -2,6 +2,7 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.Feature;
 import java.io.Serializable;
 import java.time.Duration;
@@ -23,6 +24,8 @@ final class ContractPlan implements Serializable {
   final long largestWindowMillis;
   final long allowedLatenessMillis;
   final Duration stateTtl;
+  final List<Feature> features;
+  final List<String> derivedExpressions;
 
   private ContractPlan(Contract contract) {
     List<Feature> features = contract.features();
@@ -48,6 +51,8 @@ final class ContractPlan implements Serializable {
     this.largestWindowMillis = contract.largestWindowMillis();
     this.allowedLatenessMillis = contract.allowedLateness().toMillis();
     this.stateTtl = contract.stateTtl();
+    this.features = features;
+    this.derivedExpressions = contract.derived().stream().map(DerivedFeature::expression).toList();
   }
 
   static ContractPlan of(Contract contract) {

@@ -1,6 +1,7 @@
 package dev.freshet.job;
 
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
@@ -51,6 +52,11 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
           feature.type() == FeatureType.LONG ? DeltaColumnType.LONG : DeltaColumnType.DOUBLE;
       columns.add(new DeltaColumn(feature.name(), type, true));
     }
+    for (DerivedFeature derived : contract.derived()) {
+      DeltaColumnType type =
+          derived.type() == FeatureType.LONG ? DeltaColumnType.LONG : DeltaColumnType.DOUBLE;
+      columns.add(new DeltaColumn(derived.name(), type, true));
+    }
     columns.add(new DeltaColumn(EVENT_DATE_COLUMN, DeltaColumnType.STRING, false));
     return DeltaTableSchema.of(contract.tableName(), columns, List.of(EVENT_DATE_COLUMN));
   }
@@ -59,8 +65,10 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
   public DeltaRow map(FeatureRow row) {
     Contract contract = contractsByName.get(row.contract);
     List<EntityKey> keys = contract.entity().keys();
-    List<Feature> features = contract.features();
-    Object[] values = new Object[keys.size() + features.size() + 2];
+    List<FeatureType> valueTypes = new ArrayList<>();
+    contract.features().forEach(feature -> valueTypes.add(feature.type()));
+    contract.derived().forEach(derived -> valueTypes.add(derived.type()));
+    Object[] values = new Object[keys.size() + valueTypes.size() + 2];
     String[] keyParts = row.entityKey.split(ContractInputs.KEY_PART_SEPARATOR, -1);
     int column = 0;
     for (int k = 0; k < keys.size(); k++) {
@@ -68,11 +76,11 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
           keys.get(k).type() == KeyType.LONG ? (Object) Long.parseLong(keyParts[k]) : keyParts[k];
     }
     values[column++] = row.featureTime;
-    for (int f = 0; f < features.size(); f++) {
-      double value = row.values[f];
+    for (int v = 0; v < valueTypes.size(); v++) {
+      double value = row.values[v];
       if (Double.isNaN(value)) {
         values[column++] = null;
-      } else if (features.get(f).type() == FeatureType.LONG) {
+      } else if (valueTypes.get(v) == FeatureType.LONG) {
         values[column++] = (long) value;
       } else {
         values[column++] = value;

@@ -1,7 +1,9 @@
 package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
+import dev.freshet.contract.FeatureExpressions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   private transient Map<String, MapState<Long, Tile>> tilesByContract;
   private transient Map<String, ValueState<double[]>> emittedByContract;
   private transient Map<String, Counter> lateEventsByContract;
+  private transient Map<String, List<FeatureExpressions.Program>> derivedByContract;
 
   public TileAggregator(List<ContractPlan> plans) {
     this.plans = new HashMap<>();
@@ -53,6 +56,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     tilesByContract = new HashMap<>();
     emittedByContract = new HashMap<>();
     lateEventsByContract = new HashMap<>();
+    derivedByContract = new HashMap<>();
     for (ContractPlan plan : plans.values()) {
       StateTtlConfig ttl =
           StateTtlConfig.newBuilder(plan.stateTtl)
@@ -66,6 +70,9 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       ValueStateDescriptor<double[]> emitted =
           new ValueStateDescriptor<>("emitted." + plan.name, TypeInformation.of(double[].class));
       emitted.enableTimeToLive(ttl);
+      FeatureExpressions expressions = new FeatureExpressions(plan.features);
+      derivedByContract.put(
+          plan.name, plan.derivedExpressions.stream().map(expressions::program).toList());
       tilesByContract.put(plan.name, getRuntimeContext().getMapState(tiles));
       emittedByContract.put(plan.name, getRuntimeContext().getState(emitted));
       lateEventsByContract.put(
@@ -146,7 +153,9 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     }
 
     if (!sameValues(current, previous == null ? empty : previous)) {
-      out.collect(new FeatureRow(plan.name, FeatureInput.entityOf(key), windowEnd, current));
+      out.collect(
+          new FeatureRow(
+              plan.name, FeatureInput.entityOf(key), windowEnd, withDerived(plan, current)));
       emitted.update(current);
     }
     if (!anyTileLeft && sameValues(current, empty)) {
@@ -202,6 +211,19 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       case LAST -> last;
       case STDDEV -> populationStddev(count, sum, sumOfSquares);
     };
+  }
+
+  /** The aggregated values followed by the derived features computed from them. */
+  private double[] withDerived(ContractPlan plan, double[] aggregated) {
+    List<FeatureExpressions.Program> derived = derivedByContract.get(plan.name);
+    if (derived.isEmpty()) {
+      return aggregated;
+    }
+    double[] values = Arrays.copyOf(aggregated, aggregated.length + derived.size());
+    for (int d = 0; d < derived.size(); d++) {
+      values[aggregated.length + d] = derived.get(d).evaluate(aggregated);
+    }
+    return values;
   }
 
   /**

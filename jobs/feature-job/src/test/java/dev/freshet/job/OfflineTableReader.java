@@ -2,7 +2,6 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.EntityKey;
-import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
 import dev.freshet.contract.KeyType;
 import io.delta.standalone.DeltaLog;
@@ -33,15 +32,30 @@ final class OfflineTableReader {
     try (CloseableIterator<RowRecord> records = snapshot.open()) {
       while (records.hasNext()) {
         RowRecord record = records.next();
-        double[] values = new double[contract.features().size()];
-        for (int f = 0; f < values.length; f++) {
-          Feature feature = contract.features().get(f);
-          if (record.isNullAt(feature.name())) {
-            values[f] = Double.NaN;
-          } else if (feature.type() == FeatureType.LONG) {
-            values[f] = record.getLong(feature.name());
+        List<String> names = new ArrayList<>();
+        List<FeatureType> types = new ArrayList<>();
+        contract
+            .features()
+            .forEach(
+                feature -> {
+                  names.add(feature.name());
+                  types.add(feature.type());
+                });
+        contract
+            .derived()
+            .forEach(
+                derived -> {
+                  names.add(derived.name());
+                  types.add(derived.type());
+                });
+        double[] values = new double[names.size()];
+        for (int v = 0; v < values.length; v++) {
+          if (record.isNullAt(names.get(v))) {
+            values[v] = Double.NaN;
+          } else if (types.get(v) == FeatureType.LONG) {
+            values[v] = record.getLong(names.get(v));
           } else {
-            values[f] = record.getDouble(feature.name());
+            values[v] = record.getDouble(names.get(v));
           }
         }
         List<String> keyParts = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.freshet.job;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.Feature;
+import dev.freshet.contract.FeatureExpressions;
 import dev.freshet.events.Event;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ final class ReferenceFeatures {
         }
       }
       if (!TileAggregator.sameValues(current, previous)) {
-        rows.add(new FeatureRow(contract.id(), entity, end, current));
+        rows.add(new FeatureRow(contract.id(), entity, end, withDerived(contract, current)));
         previous = current;
       }
     }
@@ -101,5 +102,16 @@ final class ReferenceFeatures {
     double mean = timedValues.stream().mapToDouble(v -> v[1]).average().orElseThrow();
     double squares = timedValues.stream().mapToDouble(v -> (v[1] - mean) * (v[1] - mean)).sum();
     return Math.sqrt(squares / timedValues.size());
+  }
+
+  /** Derived features evaluated on the row's aggregated values, as CEL defines them. */
+  private static double[] withDerived(Contract contract, double[] aggregated) {
+    FeatureExpressions expressions = new FeatureExpressions(contract.features());
+    double[] values = Arrays.copyOf(aggregated, aggregated.length + contract.derived().size());
+    for (int d = 0; d < contract.derived().size(); d++) {
+      values[aggregated.length + d] =
+          expressions.program(contract.derived().get(d).expression()).evaluate(aggregated);
+    }
+    return values;
   }
 }

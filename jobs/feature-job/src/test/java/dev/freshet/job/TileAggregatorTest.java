@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.Entity;
 import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
@@ -184,6 +185,34 @@ class TileAggregatorTest {
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
+  @Test
+  void derivedFeaturesFollowTheRowTheyAreComputedFrom() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+                feature("avg", FeatureType.DOUBLE, Aggregation.AVG, "played_ms", SLIDING_30S)),
+            List.of(
+                new DerivedFeature("double_plays", FeatureType.LONG, "plays * 2"),
+                new DerivedFeature("avg_seconds", FeatureType.DOUBLE, "avg / 1000.0")));
+    harness = harness(contract);
+
+    play(contract, 1_000, 1_500);
+    play(contract, 12_000, 2_500);
+    for (long windowEnd = 10_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 1, 1_500, 2, 1.5),
+            row(20_000, 2, 2_000, 4, 2.0),
+            row(40_000, 1, 2_500, 2, 2.5),
+            row(50_000, 0, NULL, 0, NULL));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
   private void play(Contract contract, long eventTime, long playedMs) throws Exception {
     act(contract, eventTime, "play", playedMs);
   }
@@ -259,6 +288,11 @@ class TileAggregatorTest {
   }
 
   private static Contract contract(Duration allowedLateness, List<Feature> features) {
+    return contract(allowedLateness, features, List.of());
+  }
+
+  private static Contract contract(
+      Duration allowedLateness, List<Feature> features, List<DerivedFeature> derived) {
     return new Contract(
         "listening",
         1,
@@ -270,6 +304,7 @@ class TileAggregatorTest {
         EventStream.BEHAVIOUR,
         null,
         features,
+        derived,
         Duration.ofMinutes(10),
         Duration.ofSeconds(5),
         allowedLateness,

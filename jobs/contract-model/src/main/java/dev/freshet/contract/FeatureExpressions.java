@@ -1,0 +1,81 @@
+package dev.freshet.contract;
+
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerBuilder;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CEL over the aggregated features of one contract: each feature is a variable of its type ({@code
+ * int} for long features, {@code double} for double ones). A feature without a value leaves its
+ * variable unbound, and an expression reading it has no value either.
+ */
+public final class FeatureExpressions {
+
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+  private final List<Feature> features;
+  private final CelCompiler compiler;
+
+  public FeatureExpressions(List<Feature> features) {
+    this.features = List.copyOf(features);
+    CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder();
+    for (Feature feature : features) {
+      builder.addVar(
+          feature.name(), feature.type() == FeatureType.LONG ? SimpleType.INT : SimpleType.DOUBLE);
+    }
+    this.compiler = builder.build();
+  }
+
+  /** The result type of {@code expression}, or the reason it does not compile. */
+  public CelType check(String expression) throws CelValidationException {
+    return compiler.compile(expression).getAst().getResultType();
+  }
+
+  /** A derived feature's expression, compiled; not serializable: build it in {@code open()}. */
+  public final class Program {
+    private final CelRuntime.Program program;
+
+    private Program(CelRuntime.Program program) {
+      this.program = program;
+    }
+
+    /**
+     * The value over the features' values (NaN for none), or NaN when the expression reads a
+     * feature without a value or fails (an integer division by zero).
+     */
+    public double evaluate(double[] values) {
+      Map<String, Object> variables = new HashMap<>();
+      for (int f = 0; f < features.size(); f++) {
+        if (!Double.isNaN(values[f])) {
+          variables.put(
+              features.get(f).name(),
+              features.get(f).type() == FeatureType.LONG ? (Object) (long) values[f] : values[f]);
+        }
+      }
+      try {
+        Object result = program.eval(variables);
+        return result instanceof Number number ? number.doubleValue() : Double.NaN;
+      } catch (CelEvaluationException e) {
+        return Double.NaN;
+      }
+    }
+  }
+
+  public Program program(String expression) {
+    try {
+      return new Program(RUNTIME.createProgram(compiler.compile(expression).getAst()));
+    } catch (CelValidationException | CelEvaluationException e) {
+      throw new IllegalArgumentException(
+          "derived expression '" + expression + "' does not compile: " + e.getMessage(), e);
+    }
+  }
+}
