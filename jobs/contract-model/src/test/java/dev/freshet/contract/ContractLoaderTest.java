@@ -17,7 +17,7 @@ class ContractLoaderTest {
   private static final Path PROJECT_CONTRACTS = Path.of("../../contracts");
 
   /** A valid contract; tests replace one line of it to break one rule. */
-  private static final String VALID =
+  static final String VALID =
       """
       name: listening
       version: 1

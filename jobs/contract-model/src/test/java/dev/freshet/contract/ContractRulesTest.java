@@ -18,23 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ContractRulesTest {
 
-  private static final String VALID =
-      """
-      name: listening
-      version: 1
-      owner: recs
-      description: test
-      source: { stream: behaviour }
-      entity: { name: user, keys: [{ field: user_id, type: string }] }
-      features:
-        - name: plays
-          type: long
-          aggregation: count
-          window: { type: sliding, size: 10m, hop: 1m }
-      state_ttl: 2h
-      freshness_sla: 5s
-      offline: { table: listening }
-      """;
+  private static final String VALID = ContractLoaderTest.VALID;
 
   @TempDir Path dir;
 
