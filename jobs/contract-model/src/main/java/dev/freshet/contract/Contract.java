@@ -16,6 +16,8 @@ import java.util.List;
  *     least the largest window plus the allowed lateness
  * @param freshnessSla how soon after event time a feature value must be available
  * @param allowedLateness how far behind the watermark an event may be and still count
+ * @param emitMinInterval rows of one entity are written at most this often in event time (the
+ *     latest values win); zero writes every change
  * @param file where the contract was loaded from, for messages
  */
 public record Contract(
@@ -33,6 +35,7 @@ public record Contract(
     Duration stateTtl,
     Duration freshnessSla,
     Duration allowedLateness,
+    Duration emitMinInterval,
     String offlineTable,
     OnlineSink online,
     String file)

@@ -195,6 +195,11 @@ public final class ContractDiff {
           Contract::sourceFilter,
           ContractDiff::quoted,
           "every feature sees other events");
+      compatible(
+          "emit.min_interval",
+          Contract::emitMinInterval,
+          Durations::format,
+          "rows come more or less often; their values are unchanged");
       features();
       derived();
       compatible(

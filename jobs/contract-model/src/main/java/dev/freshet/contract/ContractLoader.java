@@ -55,6 +55,7 @@ public final class ContractLoader {
           "serving_max_age",
           "freshness_sla",
           "allowed_lateness",
+          "emit",
           "offline",
           "online");
   private static final Set<String> FEATURE_KEYS =
@@ -163,6 +164,7 @@ public final class ContractLoader {
     Duration stateTtl = check.duration(root, "state_ttl", true);
     Duration freshnessSla = check.duration(root, "freshness_sla", true);
     Duration allowedLateness = check.duration(root, "allowed_lateness", false);
+    Duration emitMinInterval = check.emitMinInterval(root);
     String offlineTable = check.offlineTable(root);
     OnlineSink online = check.online(root, name);
     if (problems.size() > before) {
@@ -184,6 +186,7 @@ public final class ContractLoader {
             stateTtl,
             freshnessSla,
             allowedLateness == null ? Duration.ZERO : allowedLateness,
+            emitMinInterval == null ? Duration.ZERO : emitMinInterval,
             offlineTable,
             online,
             file);
@@ -522,6 +525,24 @@ public final class ContractLoader {
         }
       }
       return result;
+    }
+
+    Duration emitMinInterval(JsonNode root) {
+      JsonNode emit = root.get("emit");
+      if (emit == null) {
+        return null;
+      }
+      if (!emit.isObject()) {
+        problem("emit", "must be a mapping: {min_interval: 30s}, or absent to write every change");
+        return null;
+      }
+      onlyKnownKeys(emit, "emit.", Set.of("min_interval"));
+      Duration interval = duration(emit, "min_interval", "emit.min_interval", true);
+      if (interval != null && interval.isZero()) {
+        problem("emit.min_interval", "'0s' must be positive; remove emit to write every change");
+        return null;
+      }
+      return interval;
     }
 
     List<DerivedFeature> derived(JsonNode root, List<Feature> features, Entity entity) {

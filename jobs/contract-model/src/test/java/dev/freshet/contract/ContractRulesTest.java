@@ -168,6 +168,11 @@ class ContractRulesTest {
             "derived: [{ name: plays, type: long, expression: plays }]\nstate_ttl: 2h",
             "12:13: derived[0].name: 'plays' is already a column of this contract; rename it"),
         rule(
+            "an emit interval is positive",
+            "state_ttl: 2h",
+            "emit: { min_interval: 0s }\nstate_ttl: 2h",
+            "12:9: emit.min_interval: '0s' must be positive; remove emit to write every change"),
+        rule(
             "offline table is snake_case",
             "table: listening",
             "table: Listening-Table",

@@ -75,6 +75,7 @@ class ContractSchemaTest {
           "serving_max_age",
           "freshness_sla",
           "allowed_lateness",
+          "emit",
           "offline",
           "online");
 

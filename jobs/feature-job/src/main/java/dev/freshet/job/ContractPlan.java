@@ -23,6 +23,7 @@ final class ContractPlan implements Serializable {
   final long[] hopMillis;
   final long largestWindowMillis;
   final long allowedLatenessMillis;
+  final long emitMinIntervalMillis;
   final Duration stateTtl;
   final List<Feature> features;
   final List<String> derivedExpressions;
@@ -50,6 +51,7 @@ final class ContractPlan implements Serializable {
     this.tileMillis = gcd;
     this.largestWindowMillis = contract.largestWindowMillis();
     this.allowedLatenessMillis = contract.allowedLateness().toMillis();
+    this.emitMinIntervalMillis = contract.emitMinInterval().toMillis();
     this.stateTtl = contract.stateTtl();
     this.features = features;
     this.derivedExpressions = contract.derived().stream().map(DerivedFeature::expression).toList();

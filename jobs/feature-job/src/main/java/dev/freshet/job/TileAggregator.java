@@ -2,6 +2,7 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.FeatureExpressions;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,10 +26,12 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Keyed by (contract, entity). An event is folded into the tile of its event time. When the
  * watermark passes a window end T, every feature whose window closes at T is recomputed from the
- * tiles in [T - size, T), and the entity's row is emitted if any value changed. Tiles no window can
- * use any more are evicted at each window end; once no tiles remain and every value is back to
- * empty, the key's state is cleared and no timer is left. State also carries the contract's TTL
- * (processing time), a memory bound for entities whose watermark stalls.
+ * tiles in [T - size, T), and the entity's row is emitted if any value changed (at most once per
+ * the contract's emit interval, when it has one: a held-back change is written at the first window
+ * end after the interval). Tiles no window can use any more are evicted at each window end; once no
+ * tiles remain and every value is back to empty, the key's state is cleared and no timer is left.
+ * State also carries the contract's TTL (processing time), a memory bound for entities whose
+ * watermark stalls.
  *
  * <p>An event is late when it is more than the contract's allowed lateness behind the watermark, or
  * when its tile was already evicted. Late events go to {@link #LATE_EVENTS} and are counted; an
@@ -42,7 +45,9 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   private final Map<String, ContractPlan> plans;
 
   private transient Map<String, MapState<Long, Tile>> tilesByContract;
-  private transient Map<String, ValueState<double[]>> emittedByContract;
+  private transient Map<String, ValueState<double[]>> valuesByContract;
+  private transient Map<String, ValueState<double[]>> writtenByContract;
+  private transient Map<String, ValueState<Long>> writtenAtByContract;
   private transient Map<String, Counter> lateEventsByContract;
   private transient Map<String, List<FeatureExpressions.Program>> derivedByContract;
 
@@ -54,7 +59,9 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   @Override
   public void open(OpenContext openContext) {
     tilesByContract = new HashMap<>();
-    emittedByContract = new HashMap<>();
+    valuesByContract = new HashMap<>();
+    writtenByContract = new HashMap<>();
+    writtenAtByContract = new HashMap<>();
     lateEventsByContract = new HashMap<>();
     derivedByContract = new HashMap<>();
     for (ContractPlan plan : plans.values()) {
@@ -67,14 +74,24 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
           new MapStateDescriptor<>(
               "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
       tiles.enableTimeToLive(ttl);
-      ValueStateDescriptor<double[]> emitted =
-          new ValueStateDescriptor<>("emitted." + plan.name, TypeInformation.of(double[].class));
-      emitted.enableTimeToLive(ttl);
+      ValueStateDescriptor<double[]> values =
+          new ValueStateDescriptor<>("values." + plan.name, TypeInformation.of(double[].class));
+      values.enableTimeToLive(ttl);
+      valuesByContract.put(plan.name, getRuntimeContext().getState(values));
+      if (plan.emitMinIntervalMillis > 0) {
+        ValueStateDescriptor<double[]> written =
+            new ValueStateDescriptor<>("written." + plan.name, TypeInformation.of(double[].class));
+        written.enableTimeToLive(ttl);
+        writtenByContract.put(plan.name, getRuntimeContext().getState(written));
+        ValueStateDescriptor<Long> writtenAt =
+            new ValueStateDescriptor<>("written-at." + plan.name, Types.LONG);
+        writtenAt.enableTimeToLive(ttl);
+        writtenAtByContract.put(plan.name, getRuntimeContext().getState(writtenAt));
+      }
       FeatureExpressions expressions = new FeatureExpressions(plan.features);
       derivedByContract.put(
           plan.name, plan.derivedExpressions.stream().map(expressions::program).toList());
       tilesByContract.put(plan.name, getRuntimeContext().getMapState(tiles));
-      emittedByContract.put(plan.name, getRuntimeContext().getState(emitted));
       lateEventsByContract.put(
           plan.name,
           getRuntimeContext()
@@ -126,7 +143,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     String key = ctx.getCurrentKey();
     ContractPlan plan = plans.get(FeatureInput.contractOf(key));
     MapState<Long, Tile> tiles = tilesByContract.get(plan.name);
-    ValueState<double[]> emitted = emittedByContract.get(plan.name);
+    ValueState<double[]> values = valuesByContract.get(plan.name);
     long windowEnd = timestamp + 1;
 
     List<Map.Entry<Long, Tile>> all = new ArrayList<>();
@@ -134,7 +151,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     // In time order, so the same tiles always sum to the same bits and "changed" means changed.
     all.sort(Map.Entry.comparingByKey());
 
-    double[] previous = emitted.value();
+    double[] previous = values.value();
     double[] empty = plan.emptyValues();
     double[] current = previous == null ? empty.clone() : previous.clone();
     for (int f = 0; f < plan.featureCount(); f++) {
@@ -152,15 +169,32 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       }
     }
 
-    if (!sameValues(current, previous == null ? empty : previous)) {
+    boolean changed = !sameValues(current, previous == null ? empty : previous);
+    if (changed) {
+      values.update(current);
+    }
+    boolean rateLimited = plan.emitMinIntervalMillis > 0;
+    double[] written = rateLimited ? writtenByContract.get(plan.name).value() : previous;
+    boolean unwritten = !sameValues(current, written == null ? empty : written);
+    if (unwritten && (!rateLimited || intervalPassed(plan, windowEnd))) {
       out.collect(
           new FeatureRow(
               plan.name, FeatureInput.entityOf(key), windowEnd, withDerived(plan, current)));
-      emitted.update(current);
+      written = current;
+      if (rateLimited) {
+        writtenByContract.get(plan.name).update(current);
+        writtenAtByContract.get(plan.name).update(windowEnd);
+      }
     }
-    if (!anyTileLeft && sameValues(current, empty)) {
+    // A change the emit interval held back keeps the key alive until it is written.
+    boolean settled = written == null || sameValues(written, empty);
+    if (!anyTileLeft && sameValues(current, empty) && settled) {
       tiles.clear();
-      emitted.clear();
+      values.clear();
+      if (rateLimited) {
+        writtenByContract.get(plan.name).clear();
+        writtenAtByContract.get(plan.name).clear();
+      }
     } else {
       ctx.timerService().registerEventTimeTimer(plan.firstWindowEndAtOrAfter(windowEnd + 1) - 1);
     }
@@ -211,6 +245,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       case LAST -> last;
       case STDDEV -> populationStddev(count, sum, sumOfSquares);
     };
+  }
+
+  private boolean intervalPassed(ContractPlan plan, long windowEnd) throws IOException {
+    Long writtenAt = writtenAtByContract.get(plan.name).value();
+    return writtenAt == null || windowEnd - writtenAt >= plan.emitMinIntervalMillis;
   }
 
   /** The aggregated values followed by the derived features computed from them. */

@@ -43,20 +43,43 @@ final class ReferenceFeatures {
     long first = inputs.stream().mapToLong(input -> input.eventTime).min().orElseThrow();
     long last = inputs.stream().mapToLong(input -> input.eventTime).max().orElseThrow();
     long longestHop = Arrays.stream(plan.hopMillis).max().orElseThrow();
-    double[] previous = plan.emptyValues();
+    double[] empty = plan.emptyValues();
+    double[] values = empty;
+    double[] written = empty;
+    long writtenAt = Long.MIN_VALUE;
+    long interval = contract.emitMinInterval().toMillis();
     List<FeatureRow> rows = new ArrayList<>();
     for (long end = plan.tileStart(first) + plan.tileMillis;
-        end <= last + plan.largestWindowMillis + 2 * longestHop;
+        end <= last + plan.largestWindowMillis + 2 * longestHop + 2 * interval;
         end += plan.tileMillis) {
-      double[] current = previous.clone();
+      boolean windowEnd = false;
+      double[] current = values.clone();
       for (int f = 0; f < plan.featureCount(); f++) {
         if (plan.closesAt(f, end)) {
+          windowEnd = true;
           current[f] = valueOf(contract, f, inputs, end - plan.sizeMillis[f], end);
         }
       }
-      if (!TileAggregator.sameValues(current, previous)) {
+      if (!windowEnd) {
+        continue;
+      }
+      values = current;
+      boolean intervalPassed = writtenAt == Long.MIN_VALUE || end - writtenAt >= interval;
+      if (!TileAggregator.sameValues(current, written) && intervalPassed) {
         rows.add(new FeatureRow(contract.id(), entity, end, withDerived(contract, current)));
-        previous = current;
+        written = current;
+        writtenAt = end;
+      }
+      long windowEndNow = end;
+      boolean eventsLeft =
+          inputs.stream()
+              .anyMatch(
+                  input ->
+                      plan.tileStart(input.eventTime) + plan.largestWindowMillis > windowEndNow);
+      if (!eventsLeft
+          && TileAggregator.sameValues(current, empty)
+          && TileAggregator.sameValues(written, empty)) {
+        writtenAt = Long.MIN_VALUE;
       }
     }
     return rows;

@@ -213,6 +213,29 @@ class TileAggregatorTest {
     assertThat(harness.numKeyedStateEntries()).isZero();
   }
 
+  @Test
+  void emitIntervalHoldsChangesBackAndWritesTheLatestValuesLater() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S)),
+            List.of(),
+            Duration.ofSeconds(20));
+    harness = harness(contract);
+
+    play(contract, 1_000, 100);
+    play(contract, 12_000, 100);
+    play(contract, 22_000, 100);
+    for (long windowEnd = 10_000; windowEnd <= 90_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(10_000, 1), row(30_000, 3), row(50_000, 1), row(70_000, 0));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
   private void play(Contract contract, long eventTime, long playedMs) throws Exception {
     act(contract, eventTime, "play", playedMs);
   }
@@ -293,6 +316,14 @@ class TileAggregatorTest {
 
   private static Contract contract(
       Duration allowedLateness, List<Feature> features, List<DerivedFeature> derived) {
+    return contract(allowedLateness, features, derived, Duration.ZERO);
+  }
+
+  private static Contract contract(
+      Duration allowedLateness,
+      List<Feature> features,
+      List<DerivedFeature> derived,
+      Duration emitMinInterval) {
     return new Contract(
         "listening",
         1,
@@ -308,6 +339,7 @@ class TileAggregatorTest {
         Duration.ofMinutes(10),
         Duration.ofSeconds(5),
         allowedLateness,
+        emitMinInterval,
         "listening",
         OnlineSink.DISABLED,
         "test");
