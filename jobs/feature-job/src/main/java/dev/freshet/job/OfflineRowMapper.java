@@ -29,10 +29,19 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
   public static final String FEATURE_TIME_COLUMN = "feature_time";
   public static final String EVENT_DATE_COLUMN = "event_date";
 
-  private final Map<String, Contract> contractsByName = new HashMap<>();
+  private final Map<String, Contract> contractsById = new HashMap<>();
+
+  /** Per contract id, the type of each value column: the features, then the derived ones. */
+  private final Map<String, FeatureType[]> valueTypesById = new HashMap<>();
 
   public OfflineRowMapper(List<Contract> contracts) {
-    contracts.forEach(contract -> contractsByName.put(contract.id(), contract));
+    for (Contract contract : contracts) {
+      contractsById.put(contract.id(), contract);
+      List<FeatureType> valueTypes = new ArrayList<>();
+      contract.features().forEach(feature -> valueTypes.add(feature.type()));
+      contract.derived().forEach(derived -> valueTypes.add(derived.type()));
+      valueTypesById.put(contract.id(), valueTypes.toArray(FeatureType[]::new));
+    }
   }
 
   public static List<DeltaTableSchema> tableSchemas(List<Contract> contracts) {
@@ -63,12 +72,10 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
 
   @Override
   public DeltaRow map(FeatureRow row) {
-    Contract contract = contractsByName.get(row.contract);
+    Contract contract = contractsById.get(row.contract);
     List<EntityKey> keys = contract.entity().keys();
-    List<FeatureType> valueTypes = new ArrayList<>();
-    contract.features().forEach(feature -> valueTypes.add(feature.type()));
-    contract.derived().forEach(derived -> valueTypes.add(derived.type()));
-    Object[] values = new Object[keys.size() + valueTypes.size() + 2];
+    FeatureType[] valueTypes = valueTypesById.get(row.contract);
+    Object[] values = new Object[keys.size() + valueTypes.length + 2];
     String[] keyParts = row.entityKey.split(ContractInputs.KEY_PART_SEPARATOR, -1);
     int column = 0;
     for (int k = 0; k < keys.size(); k++) {
@@ -76,11 +83,11 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
           keys.get(k).type() == KeyType.LONG ? (Object) Long.parseLong(keyParts[k]) : keyParts[k];
     }
     values[column++] = row.featureTime;
-    for (int v = 0; v < valueTypes.size(); v++) {
+    for (int v = 0; v < valueTypes.length; v++) {
       double value = row.values[v];
       if (Double.isNaN(value)) {
         values[column++] = null;
-      } else if (valueTypes.get(v) == FeatureType.LONG) {
+      } else if (valueTypes[v] == FeatureType.LONG) {
         values[column++] = (long) value;
       } else {
         values[column++] = value;

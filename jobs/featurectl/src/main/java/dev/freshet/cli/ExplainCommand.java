@@ -17,7 +17,6 @@ import dev.freshet.job.OfflineRowMapper;
 import dev.freshet.job.Tile;
 import java.io.PrintWriter;
 import java.lang.reflect.Field;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,8 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -71,12 +70,7 @@ final class ExplainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "<contract-name>", description = "Name of the contract to explain.")
   String name;
 
-  @Option(
-      names = "--contracts",
-      defaultValue = "contracts",
-      paramLabel = "DIR",
-      description = "Contract directory (default: ${DEFAULT-VALUE}).")
-  Path contracts;
+  @Mixin ContractsDirectoryOption contracts;
 
   @Override
   public Integer call() {
@@ -84,7 +78,7 @@ final class ExplainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Contract> loaded;
     try {
-      loaded = new ContractLoader().loadDirectory(contracts);
+      loaded = new ContractLoader().loadDirectory(contracts.directory);
     } catch (ContractValidationException e) {
       for (ContractProblem problem : e.problems()) {
         err.println(problem);
@@ -97,7 +91,7 @@ final class ExplainCommand implements Callable<Integer> {
     if (contract.isEmpty()) {
       err.printf(
           "error: no contract named '%s' in %s; known: %s%n",
-          name, contracts, loaded.stream().map(Contract::name).sorted().toList());
+          name, contracts.directory, loaded.stream().map(Contract::name).sorted().toList());
       return 1;
     }
     explain(contract.get()).forEach(out::println);

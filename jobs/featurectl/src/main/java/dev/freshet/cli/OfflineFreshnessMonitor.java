@@ -30,6 +30,7 @@ final class OfflineFreshnessMonitor {
   private final Path table;
   private final Configuration hadoop = new Configuration();
   private final Deque<Long> recentFreshnessMillis = new ArrayDeque<>();
+  private DeltaLog log;
   private long nextVersion;
   private long latestVersion = -1;
   private long rowsCommitted;
@@ -40,10 +41,12 @@ final class OfflineFreshnessMonitor {
 
   /** Reads the versions committed since the last poll. */
   void poll() {
-    if (!Files.isDirectory(table.resolve("_delta_log"))) {
-      return;
+    if (log == null) {
+      if (!Files.isDirectory(table.resolve("_delta_log"))) {
+        return;
+      }
+      log = DeltaLog.forTable(hadoop, table.toString());
     }
-    DeltaLog log = DeltaLog.forTable(hadoop, table.toString());
     long current = log.update().getVersion();
     if (current < nextVersion) {
       return;

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -27,6 +28,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,11 +45,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--contracts",
-      defaultValue = "contracts",
-      description = "Contract directory (default: ${DEFAULT-VALUE}).")
-  Path contracts;
+  @Mixin ContractsDirectoryOption contracts;
 
   @Option(
       names = "--data-dir",
@@ -103,14 +101,15 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<Contract> loaded;
     try {
-      loaded = new ContractLoader().loadDirectory(contracts);
+      loaded = new ContractLoader().loadDirectory(contracts.directory);
     } catch (ContractValidationException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
     Path data = dataDir.toAbsolutePath();
     Files.createDirectories(data);
-    out.printf("freshet: %d contracts from %s, data under %s%n", loaded.size(), contracts, data);
+    out.printf(
+        "freshet: %d contracts from %s, data under %s%n", loaded.size(), contracts.directory, data);
     out.flush();
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -192,8 +191,9 @@ final class RunCommand implements Callable<Integer> {
         c -> monitors.put(c.id(), new OfflineFreshnessMonitor(deltaBase.resolve(c.tableName()))));
     long started = System.nanoTime();
     while (!stopped.await(reportEverySeconds, TimeUnit.SECONDS)) {
-      if (job.getJobStatus().get().isGloballyTerminalState()) {
-        out.println("flink: job ended with status " + job.getJobStatus().get());
+      JobStatus status = job.getJobStatus().get();
+      if (status.isGloballyTerminalState()) {
+        out.println("flink: job ended with status " + status);
         return;
       }
       long elapsed = Duration.ofNanos(System.nanoTime() - started).toSeconds();

@@ -5,12 +5,11 @@ import dev.freshet.contract.ContractLoader;
 import dev.freshet.contract.ContractProblem;
 import dev.freshet.contract.ContractValidationException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Checks contract files and reports every problem with its file and field. */
@@ -21,18 +20,14 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--contracts",
-      defaultValue = "contracts",
-      description = "Contract directory (default: ${DEFAULT-VALUE}).")
-  Path contracts;
+  @Mixin ContractsDirectoryOption contracts;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      List<Contract> loaded = new ContractLoader().loadDirectory(contracts);
+      List<Contract> loaded = new ContractLoader().loadDirectory(contracts.directory);
       loaded.forEach(
           c ->
               out.printf(
