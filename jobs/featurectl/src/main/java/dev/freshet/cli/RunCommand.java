@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
  * Prints per contract the rows committed, the latest Delta version and offline freshness.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "run",
     description = "Run Kafka, the event generator and the feature job locally until Ctrl-C.")
 final class RunCommand implements Callable<Integer> {

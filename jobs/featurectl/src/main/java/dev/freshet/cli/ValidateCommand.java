@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** Checks contract files and reports every problem with its file and field. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "validate",
     description = "Validate feature contracts; exit code 1 if any is invalid.")
 final class ValidateCommand implements Callable<Integer> {

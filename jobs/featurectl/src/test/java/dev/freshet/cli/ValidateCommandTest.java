@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -53,6 +54,18 @@ class ValidateCommandTest {
             file + ":5:11: source.stream: 'music' is not a stream; expected behaviour or file")
         .contains(file + ":7:1: features: is required: a list with at least one feature")
         .contains("2 problem(s)");
+  }
+
+  @Test
+  void everyCommandAnswersHelp() {
+    for (String command : List.of("run", "validate", "diff", "explain", "init")) {
+      StringWriter help = new StringWriter();
+      CommandLine cli = Featurectl.commandLine();
+      cli.setOut(new PrintWriter(help));
+
+      assertThat(cli.execute(command, "--help")).as(command).isZero();
+      assertThat(help.toString()).as(command).startsWith("Usage: featurectl " + command);
+    }
   }
 
   private int execute(String... args) {
