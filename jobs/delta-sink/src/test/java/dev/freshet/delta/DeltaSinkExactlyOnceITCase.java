@@ -66,7 +66,17 @@ class DeltaSinkExactlyOnceITCase {
         id % 5 == 0 ? null : "user-" + (id % 17),
         id % 7 == 0 ? null : id * 0.25,
         id % 3 == 0 ? null : id % 4 == 0,
+        topItems(id),
         "2026-11-" + (21 + id % 3));
+  }
+
+  /** Null, empty, or up to three items in an order that is not sorted, so a reorder shows. */
+  private static List<String> topItems(long id) {
+    return switch ((int) (id % 6)) {
+      case 0 -> null;
+      case 1 -> List.of();
+      default -> List.of("sku-" + id, "sku-9", "sku-" + (id % 4)).subList(0, (int) (id % 3) + 1);
+    };
   }
 
   @Test
@@ -129,11 +139,11 @@ class DeltaSinkExactlyOnceITCase {
         .containsExactlyInAnyOrderElementsOf(expectedClicks);
     assertThat(readRows(tables.resolve("orders"), ORDERS))
         .containsExactlyInAnyOrderElementsOf(expectedOrders);
-    assertLogIsValidForAnotherReader(tables.resolve("clicks"), expectedClicks.size());
-    assertLogIsValidForAnotherReader(tables.resolve("orders"), expectedOrders.size());
+    assertLogIsValidForAnotherReader(tables.resolve("clicks"), expectedClicks);
+    assertLogIsValidForAnotherReader(tables.resolve("orders"), expectedOrders);
   }
 
-  private static void assertLogIsValidForAnotherReader(Path table, long expectedRows) {
+  private static void assertLogIsValidForAnotherReader(Path table, List<DeltaRow> expectedRows) {
     List<Path> commits = commitFiles(table);
     assertThat(commits).as("commits of %s", table).hasSizeGreaterThan(1);
     List<JsonNode> firstCommit = actions(commits.get(0));
@@ -150,12 +160,16 @@ class DeltaSinkExactlyOnceITCase {
               assertThat(table.resolve(path)).exists();
             });
     long rowsInStats = 0;
+    long nullListsInStats = 0;
     for (JsonNode add : adds) {
       assertThat(add.get("stats").isTextual()).as("stats is a JSON string").isTrue();
-      rowsInStats +=
-          DeltaTestTables.parseJson(add.get("stats").asText()).get("numRecords").asLong();
+      JsonNode stats = DeltaTestTables.parseJson(add.get("stats").asText());
+      rowsInStats += stats.get("numRecords").asLong();
+      nullListsInStats += stats.get("nullCount").get("top_items").asLong();
     }
-    assertThat(rowsInStats).isEqualTo(expectedRows);
+    assertThat(rowsInStats).isEqualTo(expectedRows.size());
+    assertThat(nullListsInStats)
+        .isEqualTo(expectedRows.stream().filter(row -> row.value(4) == null).count());
 
     List<Long> recordedCheckpoints = new ArrayList<>();
     for (Path commit : commits) {

@@ -74,6 +74,16 @@ class DeltaTableSchemaTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Partition column 'day'")
         .hasMessageContaining("must be STRING, not LONG");
+    assertThatThrownBy(
+            () ->
+                DeltaTableSchema.builder("top_k")
+                    .requiredColumn("items", DeltaColumnType.STRING_LIST)
+                    .requiredColumn("n", DeltaColumnType.LONG)
+                    .partitionedBy("items")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Partition column 'items'")
+        .hasMessageContaining("must be STRING, not STRING_LIST");
   }
 
   @Test

@@ -29,6 +29,7 @@ public final class DeltaTestTables {
         .nullableColumn("user_name", DeltaColumnType.STRING)
         .nullableColumn("amount", DeltaColumnType.DOUBLE)
         .nullableColumn("flagged", DeltaColumnType.BOOLEAN)
+        .nullableColumn("top_items", DeltaColumnType.STRING_LIST)
         .requiredColumn("event_date", DeltaColumnType.STRING)
         .partitionedBy("event_date")
         .build();
@@ -53,6 +54,7 @@ public final class DeltaTestTables {
                 case LONG -> record.getLong(column.name());
                 case DOUBLE -> record.getDouble(column.name());
                 case BOOLEAN -> record.getBoolean(column.name());
+                case STRING_LIST -> record.getList(column.name());
               };
         }
         rows.add(DeltaRow.of(schema.tableName(), values));

@@ -79,10 +79,20 @@ final class DataFileWriter {
         case LONG -> group.add(field, ((Number) value).longValue());
         case DOUBLE -> group.add(field, ((Number) value).doubleValue());
         case BOOLEAN -> group.add(field, (Boolean) value);
+        case STRING_LIST -> addStringList(group.addGroup(field), (List<?>) value);
       }
     }
     parquetWriter.write(group);
     statistics.add(dataValues);
+  }
+
+  // One repeated "list" group per element under the LIST group (TableLayout#parquetSchema); an
+  // empty list is the LIST group with no repetitions, which readers tell apart from a null list.
+  private static void addStringList(Group list, List<?> elements) {
+    for (Object element : elements) {
+      list.addGroup(TableLayout.LIST_REPEATED_GROUP)
+          .append(TableLayout.LIST_ELEMENT, (String) element);
+    }
   }
 
   /** Finishes the file and describes it for the Delta log. */

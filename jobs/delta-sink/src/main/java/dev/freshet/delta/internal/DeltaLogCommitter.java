@@ -15,7 +15,6 @@ import io.delta.standalone.actions.Metadata;
 import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.exceptions.ConcurrentTransactionException;
-import io.delta.standalone.types.StructType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * recorded as the table's last transaction version plus one, and always deduplicated by path since
  * that version proves nothing on replay. (Flink 2.2 itself labels end-of-input committables with
  * the last checkpoint id plus one.)
+ *
+ * <p>A table that exists with another schema than the sink's evolves the way {@link
+ * SchemaEvolution} describes (a restored job whose contract gained or deprecated features keeps its
+ * table): an incompatible difference fails the job before anything is committed, and a compatible
+ * one that adds columns commits the evolved schema with the first files written after the restore.
  *
  * <p>Two states would make those rules skip or duplicate data, so they fail the job with an
  * explanation instead: a job started without Flink state finding its app id already in a table (its
@@ -246,6 +250,13 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
           result.getVersion(),
           plan.fileCount,
           plan.rowCount);
+      if (!plan.addedColumns.isEmpty()) {
+        LOG.info(
+            "Delta table '{}' gained the columns {} with version {}",
+            tableName,
+            plan.addedColumns,
+            result.getVersion());
+      }
       listener.afterCommit(tableName, checkpointId, result.getVersion(), plan.rowCount);
       return true;
     }
@@ -289,7 +300,8 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
     long transactionVersion = endOfInput ? committedVersion + 1 : checkpointId;
     long now = System.currentTimeMillis();
 
-    List<Action> actions = new ArrayList<>(newFiles.size() + 2);
+    List<Action> actions = new ArrayList<>(newFiles.size() + 3);
+    List<String> addedColumns = List.of();
     if (transaction.readVersion() < 0) {
       actions.add(
           Metadata.builder()
@@ -299,6 +311,25 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
               .partitionColumns(table.layout.schema().partitionColumns())
               .createdTime(now)
               .build());
+    } else {
+      // Derived from the snapshot this transaction reads, not remembered from an earlier attempt:
+      // once a commit carrying the new schema has landed (before a failure, or by a concurrent
+      // winner), the snapshot already has it and it is not committed twice; until then every
+      // attempt, and every replay after a restore, carries it again.
+      Metadata current = transaction.metadata();
+      SchemaEvolution evolution =
+          SchemaEvolution.between(
+              current, table.layout, settings.tableRoot(table.layout.tableName()));
+      if (evolution.changesSchema()) {
+        // PROTOCOL.md, "Change Metadata": "Subsequent metaData actions completely overwrite the
+        // current metadata of the table", and "There can be at most one metadata action in a
+        // given version of the table". So the action copies everything but the schema (id, name,
+        // partition columns, configuration, createdTime), and it goes into the same commit as the
+        // first files that have the new columns, so no version shows a schema without the data
+        // and the txn that explain it.
+        actions.add(current.copyBuilder().schema(evolution.schema()).build());
+        addedColumns = evolution.addedColumns();
+      }
     }
     long rowCount = 0;
     long byteCount = 0;
@@ -330,7 +361,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             Operation.Metrics.numOutputRows, Long.toString(rowCount),
             Operation.Metrics.numOutputBytes, Long.toString(byteCount));
     Operation operation = new Operation(Operation.Name.STREAMING_UPDATE, parameters, metrics);
-    return new CommitPlan(transaction, actions, operation, newFiles.size(), rowCount);
+    return new CommitPlan(transaction, actions, operation, newFiles.size(), rowCount, addedColumns);
   }
 
   private static List<DeltaCommittable> filesNotIn(
@@ -380,25 +411,23 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
     String tableName = table.layout.tableName();
     Snapshot snapshot = table.log.update();
     if (snapshot.getVersion() >= 0) {
-      Metadata metadata = snapshot.getMetadata();
-      StructType expectedSchema = table.layout.deltaSchema();
-      List<String> expectedPartitions = table.layout.schema().partitionColumns();
-      if (metadata.getSchema() == null
-          || !metadata.getSchema().toJson().equals(expectedSchema.toJson())
-          || !metadata.getPartitionColumns().equals(expectedPartitions)) {
-        throw new IllegalStateException(
-            "Delta table '"
-                + tableName
-                + "' at "
-                + settings.tableRoot(tableName)
-                + " has schema "
-                + (metadata.getSchema() == null ? "none" : metadata.getSchema().getTreeString())
-                + " partitioned by "
-                + metadata.getPartitionColumns()
-                + " but the sink writes "
-                + expectedSchema.getTreeString()
-                + " partitioned by "
-                + expectedPartitions);
+      // Fails here, before any commit is attempted, when the table cannot take the sink's schema;
+      // the evolved schema itself is committed by plan(), with the first files that need it.
+      SchemaEvolution evolution =
+          SchemaEvolution.between(
+              snapshot.getMetadata(), table.layout, settings.tableRoot(tableName));
+      if (evolution.changesSchema()) {
+        LOG.info(
+            "Delta table '{}' gains the sink's new columns {} with its next commit",
+            tableName,
+            evolution.addedColumns());
+      }
+      if (!evolution.unwrittenColumns().isEmpty()) {
+        LOG.info(
+            "Delta table '{}' keeps the columns {} the sink no longer writes; they read null in"
+                + " its new files",
+            tableName,
+            evolution.unwrittenColumns());
       }
     }
     long committedVersion = table.log.startTransaction().txnVersion(settings.appId());
@@ -464,5 +493,6 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
       List<Action> actions,
       Operation operation,
       int fileCount,
-      long rowCount) {}
+      long rowCount,
+      List<String> addedColumns) {}
 }

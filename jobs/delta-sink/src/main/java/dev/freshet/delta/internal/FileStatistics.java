@@ -15,8 +15,22 @@ import java.util.List;
  * over the data columns only (partition columns are described by the log's partition values). The
  * protocol lets a writer leave a column out of minValues/maxValues, and this one does where a bound
  * cannot be exact and safe: booleans, doubles once a NaN or infinity was seen (JSON cannot hold
- * them), and a string maximum longer than {@link #MAX_STRING_STAT_LENGTH} code points (a truncated
- * prefix is a valid minimum but not a valid maximum).
+ * them), a string maximum longer than {@link #MAX_STRING_STAT_LENGTH} code points (a truncated
+ * prefix is a valid minimum but not a valid maximum), and string lists.
+ *
+ * <p>A STRING_LIST column gets a nullCount only, counting rows whose list is null (an empty list is
+ * a value). PROTOCOL.md ("Per-file Statistics",
+ * https://github.com/delta-io/delta/blob/master/PROTOCOL.md#per-file-statistics) defines nullCount
+ * as "the number of null values for this column" and minValues/maxValues as the smallest and
+ * largest value present in the file for the column, and says nothing more about arrays; Delta's
+ * reference writer (spark/src/main/scala/org/apache/spark/sql/delta/stats/
+ * StatisticsCollection.scala, statsCollector) counts nulls for every non-struct column, arrays
+ * included, and collects minValues/maxValues only for skipping-eligible primitive types, which
+ * arrays are not. Writing the same keeps this table's stats what Delta readers expect.
+ *
+ * <p>The statistics cover the file's own columns, never the table's: once a table has columns this
+ * sink does not write (see {@link SchemaEvolution}), those are absent from its files' stats, as the
+ * protocol has it ("Per-column statistics record information for each column in the file").
  */
 final class FileStatistics {
 
@@ -34,7 +48,7 @@ final class FileStatistics {
             case STRING -> new StringStatistics(column.name());
             case LONG -> new LongStatistics(column.name());
             case DOUBLE -> new DoubleStatistics(column.name());
-            case BOOLEAN -> new ColumnStatistics(column.name());
+            case BOOLEAN, STRING_LIST -> new ColumnStatistics(column.name());
           });
     }
   }

@@ -3,6 +3,7 @@ package dev.freshet.delta.internal;
 import dev.freshet.delta.DeltaColumn;
 import dev.freshet.delta.DeltaRow;
 import dev.freshet.delta.DeltaTableSchema;
+import io.delta.standalone.types.ArrayType;
 import io.delta.standalone.types.BooleanType;
 import io.delta.standalone.types.DataType;
 import io.delta.standalone.types.DoubleType;
@@ -27,6 +28,11 @@ public final class TableLayout {
 
   // The root name delta-standalone's ParquetSchemaConverter (and Spark) give the message type.
   static final String PARQUET_MESSAGE_NAME = "spark_schema";
+
+  // Field names of the three-level LIST layout, fixed by Parquet's LogicalTypes.md and used by
+  // parquet's Types.list builder.
+  static final String LIST_REPEATED_GROUP = "list";
+  static final String LIST_ELEMENT = "element";
 
   private final DeltaTableSchema schema;
   private final List<DeltaColumn> dataColumns = new ArrayList<>();
@@ -102,12 +108,16 @@ public final class TableLayout {
       case LONG -> new LongType();
       case DOUBLE -> new DoubleType();
       case BOOLEAN -> new BooleanType();
+      case STRING_LIST -> new ArrayType(new StringType(), false);
     };
   }
 
   /**
    * The Parquet schema of the data files: the data columns only, mapped the way delta-standalone's
-   * {@code ParquetSchemaConverter.deltaToParquet} maps them.
+   * {@code ParquetSchemaConverter.deltaToParquet} maps them. A STRING_LIST is the three-level LIST
+   * of Parquet's LogicalTypes.md ({@code group (LIST) { repeated group list { required binary
+   * element (STRING); } }}), the layout current readers expect rather than the legacy two-level
+   * ones.
    */
   public MessageType parquetSchema() {
     Types.MessageTypeBuilder message = Types.buildMessage();
@@ -123,6 +133,12 @@ public final class TableLayout {
         case DOUBLE -> message.primitive(PrimitiveTypeName.DOUBLE, repetition).named(column.name());
         case BOOLEAN ->
             message.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(column.name());
+        case STRING_LIST ->
+            message
+                .list(repetition)
+                .requiredElement(PrimitiveTypeName.BINARY)
+                .as(LogicalTypeAnnotation.stringType())
+                .named(column.name());
       }
     }
     return message.named(PARQUET_MESSAGE_NAME);
@@ -154,8 +170,7 @@ public final class TableLayout {
           throw rejected(column, "null in a required column");
         }
       } else if (!accepts(column, value)) {
-        throw rejected(
-            column, "a " + value.getClass().getName() + " where " + column.type() + " is expected");
+        throw rejected(column, "a " + describe(value) + " where " + column.type() + " is expected");
       }
     }
     for (int index : partitionColumnIndices) {
@@ -177,7 +192,29 @@ public final class TableLayout {
               || value instanceof Byte;
       case DOUBLE -> value instanceof Double || value instanceof Float;
       case BOOLEAN -> value instanceof Boolean;
+      case STRING_LIST -> value instanceof List<?> list && firstNonString(list) == null;
     };
+  }
+
+  /** Null when every element is a String; DeltaRow has already refused null elements. */
+  private static Object firstNonString(List<?> list) {
+    for (Object element : list) {
+      if (!(element instanceof String)) {
+        return element;
+      }
+    }
+    return null;
+  }
+
+  // The class of a list says nothing about its elements, so name the offending element's instead.
+  private static String describe(Object value) {
+    if (value instanceof List<?> list) {
+      Object element = firstNonString(list);
+      return element == null
+          ? "list of strings"
+          : "list with a " + element.getClass().getName() + " element";
+    }
+    return value.getClass().getName();
   }
 
   private IllegalArgumentException rejected(DeltaColumn column, String problem) {

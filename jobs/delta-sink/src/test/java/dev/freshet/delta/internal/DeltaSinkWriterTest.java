@@ -33,7 +33,9 @@ class DeltaSinkWriterTest {
     DeltaSinkWriter writer = new DeltaSinkWriter(fixture().settings(), 0);
 
     assertThatThrownBy(
-            () -> writer.write(DeltaRow.of("refunds", 1L, null, null, null, "2026-11-23"), null))
+            () ->
+                writer.write(
+                    DeltaRow.of("refunds", 1L, null, null, null, null, "2026-11-23"), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "Row for unknown Delta table 'refunds'; this sink writes the tables [clicks, orders]");
@@ -45,10 +47,10 @@ class DeltaSinkWriterTest {
         fixture()
             .write(
                 1,
-                DeltaRow.of("clicks", 1L, "a", 1.0, true, "2026-11-23"),
-                DeltaRow.of("clicks", 2L, "b", 2.0, false, "2026-11-23"),
-                DeltaRow.of("clicks", 3L, "c", 3.0, null, "2026-11-24"),
-                DeltaRow.of("orders", 4L, null, null, null, "2026-11-23"));
+                DeltaRow.of("clicks", 1L, "a", 1.0, true, List.of("x"), "2026-11-23"),
+                DeltaRow.of("clicks", 2L, "b", 2.0, false, List.of(), "2026-11-23"),
+                DeltaRow.of("clicks", 3L, "c", 3.0, null, null, "2026-11-24"),
+                DeltaRow.of("orders", 4L, null, null, null, null, "2026-11-23"));
 
     assertThat(committables)
         .extracting(DeltaCommittable::table, DeltaCommittable::numRecords)
@@ -68,7 +70,9 @@ class DeltaSinkWriterTest {
   @Test
   void dataFilesHoldOnlyTheNonPartitionColumns() throws Exception {
     DeltaCommittable committable =
-        fixture().write(1, DeltaRow.of("clicks", 1L, "a", 1.0, true, "2026-11-23")).get(0);
+        fixture()
+            .write(1, DeltaRow.of("clicks", 1L, "a", 1.0, true, List.of("x"), "2026-11-23"))
+            .get(0);
     org.apache.hadoop.fs.Path file =
         new org.apache.hadoop.fs.Path(
             basePath.resolve("clicks").resolve(committable.relativePath()).toUri());
@@ -78,7 +82,7 @@ class DeltaSinkWriterTest {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
       assertThat(schema.getFields())
           .extracting(Type::getName)
-          .containsExactly("id", "user_name", "amount", "flagged");
+          .containsExactly("id", "user_name", "amount", "flagged", "top_items");
       assertThat(reader.getRecordCount()).isEqualTo(1);
     }
   }
@@ -91,7 +95,7 @@ class DeltaSinkWriterTest {
   @Test
   void closingWithoutACheckpointDeletesTheUncommittedFiles() throws Exception {
     DeltaSinkWriter writer = new DeltaSinkWriter(fixture().settings(), 0);
-    writer.write(DeltaRow.of("clicks", 1L, "a", 1.0, true, "2026-11-23"), null);
+    writer.write(DeltaRow.of("clicks", 1L, "a", 1.0, true, null, "2026-11-23"), null);
 
     writer.close();
 

@@ -82,6 +82,23 @@ class FileStatisticsTest {
   }
 
   @Test
+  void stringListColumnCountsNullListsButNotEmptyOnesAndHasNoBounds() {
+    FileStatistics statistics =
+        new FileStatistics(
+            List.of(
+                DeltaColumn.required("id", DeltaColumnType.LONG),
+                DeltaColumn.nullable("top_items", DeltaColumnType.STRING_LIST)));
+    statistics.add(new Object[] {1L, List.of("b", "a")});
+    statistics.add(new Object[] {2L, List.of()});
+    statistics.add(new Object[] {3L, null});
+
+    assertThat(statistics.toJson())
+        .isEqualTo(
+            "{\"numRecords\":3,\"minValues\":{\"id\":1},\"maxValues\":{\"id\":3},"
+                + "\"nullCount\":{\"id\":0,\"top_items\":1}}");
+  }
+
+  @Test
   void statsAreQuotedAsAJsonStringLiteral() {
     String literal = FileStatistics.asJsonStringLiteral("{\"numRecords\":1}");
 

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freshet.delta.DeltaRow;
 import dev.freshet.delta.DeltaTestTables;
+import io.delta.standalone.types.ArrayType;
+import io.delta.standalone.types.StringType;
 import io.delta.standalone.types.StructField;
 import io.delta.standalone.types.StructType;
 import io.delta.standalone.util.ParquetSchemaConverter;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 
 class TableLayoutTest {
@@ -27,8 +31,20 @@ class TableLayoutTest {
   }
 
   @Test
+  void stringListIsADeltaArrayWithoutNullsAndTheThreeLevelParquetList() {
+    assertThat(layout.deltaSchema().get("top_items").getDataType())
+        .isEqualTo(new ArrayType(new StringType(), false));
+    assertThat(layout.parquetSchema().getType("top_items"))
+        .isEqualTo(
+            MessageTypeParser.parseMessageType(
+                    "message m { optional group top_items (LIST) {"
+                        + " repeated group list { required binary element (STRING); } } }")
+                .getType("top_items"));
+  }
+
+  @Test
   void partitionValuesComeFromThePartitionColumns() {
-    DeltaRow row = DeltaRow.of("events", 1L, "u", 1.0, true, "2026-11-23");
+    DeltaRow row = DeltaRow.of("events", 1L, "u", 1.0, true, List.of("a"), "2026-11-23");
 
     assertThat(layout.partitionValuesOf(row)).containsExactly("2026-11-23");
   }
@@ -37,13 +53,13 @@ class TableLayoutTest {
   void rowWithWrongArityIsRejected() {
     assertThatThrownBy(() -> layout.validate(DeltaRow.of("events", 1L, "2026-11-23")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("has 2 values but the table has 5 columns");
+        .hasMessageContaining("has 2 values but the table has 6 columns");
   }
 
   @Test
   void nullInRequiredColumnIsRejectedNamingIt() {
     assertThatThrownBy(
-            () -> layout.validate(DeltaRow.of("events", null, "u", 1.0, true, "2026-11-23")))
+            () -> layout.validate(DeltaRow.of("events", null, "u", 1.0, true, null, "2026-11-23")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Column 'id' of table 'events' got null in a required column");
   }
@@ -51,14 +67,47 @@ class TableLayoutTest {
   @Test
   void valueOfWrongTypeIsRejectedNamingColumnAndType() {
     assertThatThrownBy(
-            () -> layout.validate(DeltaRow.of("events", "1", "u", 1.0, true, "2026-11-23")))
+            () -> layout.validate(DeltaRow.of("events", "1", "u", 1.0, true, null, "2026-11-23")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Column 'id' of table 'events' got a java.lang.String where LONG is expected");
   }
 
   @Test
+  void stringListsIncludingEmptyOnesAreAccepted() {
+    layout.validate(DeltaRow.of("events", 1L, "u", 1.0, true, List.of(), "2026-11-23"));
+    layout.validate(DeltaRow.of("events", 1L, "u", 1.0, true, List.of("b", "a"), "2026-11-23"));
+  }
+
+  @Test
+  void listWithANonStringElementIsRejectedNamingTheElementType() {
+    assertThatThrownBy(
+            () ->
+                layout.validate(
+                    DeltaRow.of("events", 1L, "u", 1.0, true, List.of("a", 7), "2026-11-23")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Column 'top_items' of table 'events' got a list with a java.lang.Integer element"
+                + " where STRING_LIST is expected");
+  }
+
+  @Test
+  void valueThatIsNotAListIsRejectedForAStringListColumn() {
+    assertThatThrownBy(
+            () -> layout.validate(DeltaRow.of("events", 1L, "u", 1.0, true, "a", "2026-11-23")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Column 'top_items' of table 'events' got a java.lang.String where STRING_LIST is"
+                + " expected");
+    assertThatThrownBy(
+            () -> layout.validate(DeltaRow.of("events", 1L, List.of("u"), 1.0, true, null, "d")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Column 'user_name' of table 'events' got a list of strings where STRING is expected");
+  }
+
+  @Test
   void emptyPartitionValueIsRejectedBecauseDeltaReadsItAsNull() {
-    assertThatThrownBy(() -> layout.validate(DeltaRow.of("events", 1L, "u", 1.0, true, "")))
+    assertThatThrownBy(() -> layout.validate(DeltaRow.of("events", 1L, "u", 1.0, true, null, "")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Column 'event_date' of table 'events' got an empty partition value");
   }
