@@ -18,6 +18,8 @@ import java.util.List;
  * @param allowedLateness how far behind the watermark an event may be and still count
  * @param emitMinInterval rows of one entity are written at most this often in event time (the
  *     latest values win); zero writes every change
+ * @param offlinePartitionColumns the partition columns of the offline table, in order: a prefix of
+ *     {@code [event_date, event_hour]}; empty for an unpartitioned table
  * @param file where the contract was loaded from, for messages
  */
 public record Contract(
@@ -37,6 +39,7 @@ public record Contract(
     Duration allowedLateness,
     Duration emitMinInterval,
     String offlineTable,
+    List<String> offlinePartitionColumns,
     OnlineSink online,
     String file)
     implements Serializable {
@@ -45,6 +48,7 @@ public record Contract(
     features = List.copyOf(features);
     derived = List.copyOf(derived);
     tags = List.copyOf(tags);
+    offlinePartitionColumns = List.copyOf(offlinePartitionColumns);
   }
 
   /**
@@ -60,7 +64,11 @@ public record Contract(
     return version <= 1 ? offlineTable : offlineTable + "_v" + version;
   }
 
+  /**
+   * How long the contract's state must keep an event's time slice: the largest window, where a
+   * lifetime window counts as its hop (older slices are folded into its running total).
+   */
   public long largestWindowMillis() {
-    return features.stream().mapToLong(f -> f.window().sizeMillis()).max().orElse(0);
+    return features.stream().mapToLong(f -> f.window().retentionMillis()).max().orElse(0);
   }
 }

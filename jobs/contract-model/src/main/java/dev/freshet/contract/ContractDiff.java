@@ -36,12 +36,15 @@ import java.util.stream.Collectors;
  *       <td>only how old a served value may be before it reads as missing, which readers handle
  *       anyway</td></tr>
  *   <tr><td>order of features</td><td>compatible</td><td>names and definitions unchanged</td></tr>
- *   <tr><td>feature type, aggregation, input, filter, numerator, denominator, window</td>
+ *   <tr><td>feature type, aggregation, k, input, filter, numerator, denominator, default, window
+ *       (size, hop, or to or from lifetime)</td>
  *       <td>breaking</td><td>the feature's values change meaning</td></tr>
  *   <tr><td>entity.keys (fields, types or order), source.stream, source.filter</td>
  *       <td>breaking</td><td>different entities or events: existing state is wrong</td></tr>
  *   <tr><td>offline.table, online.feast_project, online.feature_view</td><td>breaking</td>
  *       <td>readers find the data by these names</td></tr>
+ *   <tr><td>offline.partition_by</td><td>breaking</td>
+ *       <td>a Delta table's partition columns are fixed when it is created</td></tr>
  *   <tr><td>version lowered</td><td>breaking</td><td>a version never goes down</td></tr>
  *   <tr><td>contract removed, feature removed, online disabled</td>
  *       <td>breaking, compatible if the base contract was deprecated</td>
@@ -219,6 +222,12 @@ public final class ContractDiff {
           Contract::offlineTable,
           Function.identity(),
           "offline table renamed: its readers miss new rows");
+      breaking(
+          "offline.partition_by",
+          Contract::offlinePartitionColumns,
+          ContractDiff::list,
+          "the table's layout changes: a Delta table's partition columns are fixed when it is"
+              + " created");
       online();
       return changes;
     }
@@ -231,7 +240,11 @@ public final class ContractDiff {
             String.valueOf(head.version()),
             ContractChangeClass.COMPATIBLE,
             true,
-            "runs beside version " + base.version() + " in a new state namespace and table");
+            "replaces version "
+                + base.version()
+                + " in a new state namespace and table; version "
+                + base.version()
+                + "'s table stays, no longer written");
       } else if (head.version() < base.version()) {
         add(
             "version",
@@ -329,11 +342,18 @@ public final class ContractDiff {
             value -> Double.toString(value),
             "empty windows read another value");
         breaking(
+            path + ".k",
+            before.k(),
+            after.k(),
+            String::valueOf,
+            "the feature keeps another number of values");
+        // Lifetime windows have no size: two of them differ in their hop only.
+        breaking(
             path + ".window",
             before.window(),
             after.window(),
             ContractDiff::window,
-            before.window().size().equals(after.window().size())
+            Objects.equals(before.window().size(), after.window().size())
                 ? "the feature's values come at other times and its tiles change"
                 : "the feature covers another span of time");
       }
@@ -459,11 +479,8 @@ public final class ContractDiff {
       boolean accepted = head.version() > base.version();
       String rule =
           accepted
-              ? "accepted: version " + head.version() + " runs beside version " + base.version()
-              : "raise version to "
-                  + (base.version() + 1)
-                  + " to run it beside version "
-                  + base.version();
+              ? "accepted: version " + head.version() + " gets its own state and table"
+              : "raise version to " + (base.version() + 1) + " for a new state namespace and table";
       add(path, before, after, ContractChangeClass.BREAKING, accepted, why + "; " + rule);
     }
 
@@ -483,12 +500,18 @@ public final class ContractDiff {
     }
   }
 
-  /** A one-line summary of a feature, e.g. {@code long count, sliding 1m/10s}. */
+  /**
+   * A one-line summary of a feature, e.g. {@code long count, sliding 1m/10s} or {@code string_list
+   * top_k 10 of "artist_id", lifetime/1h}.
+   */
   public static String summary(Feature feature) {
     StringBuilder text =
         new StringBuilder(feature.type().yamlName())
             .append(' ')
             .append(feature.aggregation().yamlName());
+    if (feature.k() != null) {
+      text.append(' ').append(feature.k());
+    }
     if (feature.input() != null) {
       text.append(" of ").append(quoted(feature.input()));
     }
@@ -504,11 +527,14 @@ public final class ContractDiff {
     return text.append(", ").append(window(feature.window())).toString();
   }
 
-  /** {@code sliding 10m/1m} (size/hop) or {@code tumbling 1h}. */
+  /** {@code sliding 10m/1m} (size/hop), {@code tumbling 1h} or {@code lifetime/1h} (hop). */
   public static String window(Window window) {
-    return window.kind() == Window.Kind.TUMBLING
-        ? "tumbling " + Durations.format(window.size())
-        : "sliding " + Durations.format(window.size()) + "/" + Durations.format(window.hop());
+    return switch (window.kind()) {
+      case SLIDING ->
+          "sliding " + Durations.format(window.size()) + "/" + Durations.format(window.hop());
+      case TUMBLING -> "tumbling " + Durations.format(window.size());
+      case LIFETIME -> "lifetime/" + Durations.format(window.hop());
+    };
   }
 
   static String onlineSummary(OnlineSink online) {

@@ -2,7 +2,9 @@ package dev.freshet.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelKind;
 import dev.cel.common.types.CelType;
+import dev.cel.common.types.CelTypes;
 import dev.cel.common.types.SimpleType;
 import dev.freshet.events.EventField;
 import dev.freshet.events.EventStream;
@@ -32,7 +34,14 @@ import java.util.stream.Stream;
 public final class ContractLoader {
 
   /** Columns every offline table has besides the features. */
-  public static final Set<String> RESERVED_COLUMNS = Set.of("feature_time", "event_date");
+  public static final Set<String> RESERVED_COLUMNS =
+      Set.of("feature_time", "event_date", "event_hour");
+
+  /**
+   * The partition columns an offline table may have; {@code offline.partition_by} is a prefix of
+   * this list, so an hour partition always sits inside its date.
+   */
+  public static final List<String> PARTITION_COLUMNS = List.of("event_date", "event_hour");
 
   /** Larger files are refused unread: a contract is a few kilobytes. */
   static final long MAX_FILE_BYTES = 1_000_000;
@@ -63,6 +72,7 @@ public final class ContractLoader {
           "name",
           "type",
           "aggregation",
+          "k",
           "input",
           "filter",
           "numerator",
@@ -70,6 +80,10 @@ public final class ContractLoader {
           "window",
           "default");
   private static final String DEFAULT_FEAST_PROJECT = "freshet";
+
+  /** The CEL types of an input that distinct_count tells apart and top_k can turn into text. */
+  private static final Set<CelKind> SCALARS =
+      Set.of(CelKind.STRING, CelKind.INT, CelKind.DOUBLE, CelKind.BOOL);
 
   /** Loads every {@code *.yaml} and {@code *.yml} file directly inside {@code directory}. */
   public List<Contract> loadDirectory(Path directory) {
@@ -166,6 +180,7 @@ public final class ContractLoader {
     Duration allowedLateness = check.duration(root, "allowed_lateness", false);
     Duration emitMinInterval = check.emitMinInterval(root);
     String offlineTable = check.offlineTable(root);
+    List<String> partitionColumns = check.partitionBy(root);
     OnlineSink online = check.online(root, name);
     if (problems.size() > before) {
       return Optional.empty();
@@ -188,6 +203,7 @@ public final class ContractLoader {
             allowedLateness == null ? Duration.ZERO : allowedLateness,
             emitMinInterval == null ? Duration.ZERO : emitMinInterval,
             offlineTable,
+            partitionColumns,
             online,
             file);
     Duration needed =
@@ -567,7 +583,13 @@ public final class ContractLoader {
         }
         onlyKnownKeys(node, path + ".", Set.of("name", "type", "expression"));
         String name = snakeCase(node, "name", path + ".name");
-        FeatureType type = enumValue(node, "type", path, FeatureType::fromYaml, "long or double");
+        FeatureType type =
+            enumValue(
+                node,
+                "type",
+                path,
+                yaml -> FeatureType.fromYaml(yaml).filter(FeatureType::isNumeric),
+                "long or double");
         String expression = text(node, "expression", path + ".expression");
         if (name == null || type == null || expression == null) {
           continue;
@@ -599,7 +621,7 @@ public final class ContractLoader {
               "'"
                   + expression
                   + "' is "
-                  + resultType.name()
+                  + CelTypes.format(resultType)
                   + "; a "
                   + type.yamlName()
                   + " feature needs "
@@ -615,14 +637,15 @@ public final class ContractLoader {
       int before = problems.size();
       onlyKnownKeys(node, path + ".", FEATURE_KEYS);
       String name = snakeCase(node, "name", path + ".name");
-      FeatureType type = enumValue(node, "type", path, FeatureType::fromYaml, "long or double");
+      FeatureType type =
+          enumValue(node, "type", path, FeatureType::fromYaml, "long, double or string_list");
       Aggregation aggregation =
           enumValue(
               node,
               "aggregation",
               path,
               Aggregation::fromYaml,
-              "count, sum, avg, min, max, first, last, ratio or stddev");
+              "count, sum, avg, min, max, first, last, ratio, stddev, distinct_count or top_k");
       Window window = window(node.get("window"), path + ".window");
       if (aggregation == null || expressions.isEmpty()) {
         return null;
@@ -633,7 +656,9 @@ public final class ContractLoader {
       String input = null;
       String numerator = null;
       String denominator = null;
-      if (aggregation.needsInput()) {
+      if (aggregation.foldsItems()) {
+        input = itemInput(node, path, aggregation, events);
+      } else if (aggregation.needsInput()) {
         input = numericInput(node, path, aggregation, type, events);
       } else if (node.has("input")) {
         problem(
@@ -663,12 +688,56 @@ public final class ContractLoader {
                 + "; use type: "
                 + fixed.get().yamlName());
       }
-      Double defaultValue = node.has("default") ? defaultValue(node, path, type) : null;
+      if (type == FeatureType.STRING_LIST && fixed.isEmpty()) {
+        problem(
+            path + ".type",
+            "'string_list' does not fit "
+                + aggregation.yamlName()
+                + ", which is a number; use type: long or double");
+      }
+      Integer k = null;
+      if (aggregation == Aggregation.TOP_K) {
+        k = k(node, path);
+      } else if (node.has("k")) {
+        problem(path + ".k", "only top_k has a k; remove it");
+      }
+      Double defaultValue = null;
+      if (node.has("default") && aggregation == Aggregation.TOP_K) {
+        problem(path + ".default", "top_k's empty value is the empty list; remove default");
+      } else if (node.has("default")) {
+        defaultValue = defaultValue(node, path, type);
+      }
       if (problems.size() > before) {
         return null;
       }
       return new Feature(
-          name, type, aggregation, input, filter, numerator, denominator, window, defaultValue);
+          name, type, aggregation, input, filter, numerator, denominator, window, defaultValue, k);
+    }
+
+    private Integer k(JsonNode node, String path) {
+      JsonNode value = node.get("k");
+      if (value == null) {
+        problem(
+            path + ".k",
+            "is required for top_k: how many values to keep, 1 to "
+                + Aggregation.MAX_TOP_K
+                + ", e.g. k: 10");
+        return null;
+      }
+      if (!value.isIntegralNumber()
+          || !value.canConvertToInt()
+          || value.intValue() < 1
+          || value.intValue() > Aggregation.MAX_TOP_K) {
+        problem(
+            path + ".k",
+            "'"
+                + value.asText()
+                + "' must be a whole number from 1 to "
+                + Aggregation.MAX_TOP_K
+                + ", e.g. k: 10");
+        return null;
+      }
+      return value.intValue();
     }
 
     private Double defaultValue(JsonNode node, String path, FeatureType type) {
@@ -723,6 +792,39 @@ public final class ContractLoader {
       return source;
     }
 
+    /**
+     * The input of distinct_count or top_k: one value per event, told apart by its CEL value, so a
+     * list or a map (many values) or dyn (values of several types) does not fit.
+     */
+    private String itemInput(
+        JsonNode node, String path, Aggregation aggregation, EventExpressions events) {
+      String source = text(node, "input", path + ".input");
+      if (source == null) {
+        return null;
+      }
+      Optional<EventExpressions.Checked> checked = expression(source, path + ".input", events);
+      if (checked.isEmpty()) {
+        return null;
+      }
+      CelKind kind = checked.get().resultType().kind();
+      String problem = null;
+      if (aggregation == Aggregation.TOP_K && kind != CelKind.STRING) {
+        problem =
+            SCALARS.contains(kind)
+                ? "top_k needs a string; use string(" + source + ")"
+                : "top_k needs one string per event, e.g. artist_id";
+      } else if (!SCALARS.contains(kind)) {
+        problem = "distinct_count needs one string, int, double or bool per event, e.g. song_id";
+      }
+      if (problem != null) {
+        problem(
+            path + ".input",
+            "'" + source + "' is " + CelTypes.format(checked.get().resultType()) + "; " + problem);
+        return null;
+      }
+      return source;
+    }
+
     private String requiredCondition(
         JsonNode node, String key, String path, EventExpressions events) {
       if (!node.has(key)) {
@@ -769,50 +871,66 @@ public final class ContractLoader {
 
     private Window window(JsonNode node, String path) {
       if (node == null || !node.isObject()) {
-        problem(path, "is required: {type: sliding, size, hop} or {type: tumbling, size}");
+        problem(
+            path,
+            "is required: {type: sliding, size, hop}, {type: tumbling, size} or {type: lifetime,"
+                + " hop}");
         return null;
       }
       onlyKnownKeys(node, path + ".", Set.of("type", "size", "hop"));
       String type = text(node, "type", path + ".type");
-      Duration size = duration(node, "size", path + ".size", true);
-      if (type == null || size == null) {
-        return null;
+      if ("lifetime".equals(type)) {
+        return lifetimeWindow(node, path);
       }
-      if (size.isZero()) {
+      boolean sized = "sliding".equals(type) || "tumbling".equals(type);
+      Duration size = duration(node, "size", path + ".size", sized);
+      if (size != null && size.isZero()) {
         problem(path + ".size", "must be positive");
         return null;
       }
-      switch (type) {
-        case "tumbling" -> {
-          if (node.has("hop")) {
-            problem(path + ".hop", "a tumbling window has no hop; use type: sliding");
-            return null;
-          }
-          return Window.tumbling(size);
-        }
-        case "sliding" -> {
-          Duration hop = duration(node, "hop", path + ".hop", true);
-          if (hop == null) {
-            return null;
-          }
-          if (hop.isZero() || hop.compareTo(size) > 0 || size.toMillis() % hop.toMillis() != 0) {
-            problem(
-                path + ".hop",
-                "'"
-                    + Durations.format(hop)
-                    + "' must be positive and divide the size "
-                    + Durations.format(size)
-                    + " into whole steps");
-            return null;
-          }
-          return Window.sliding(size, hop);
-        }
-        default -> {
-          problem(
-              path + ".type", "'" + type + "' is not a window type; expected sliding or tumbling");
+      if (type != null && !sized) {
+        problem(
+            path + ".type",
+            "'" + type + "' is not a window type; expected sliding, tumbling or lifetime");
+      }
+      if (!sized || size == null) {
+        return null;
+      }
+      if (type.equals("tumbling")) {
+        if (node.has("hop")) {
+          problem(path + ".hop", "a tumbling window has no hop; use type: sliding");
           return null;
         }
+        return Window.tumbling(size);
       }
+      Duration hop = duration(node, "hop", path + ".hop", true);
+      if (hop == null) {
+        return null;
+      }
+      if (hop.isZero() || hop.compareTo(size) > 0 || size.toMillis() % hop.toMillis() != 0) {
+        problem(
+            path + ".hop",
+            "'"
+                + Durations.format(hop)
+                + "' must be positive and divide the size "
+                + Durations.format(size)
+                + " into whole steps");
+        return null;
+      }
+      return Window.sliding(size, hop);
+    }
+
+    private Window lifetimeWindow(JsonNode node, String path) {
+      boolean sized = node.has("size");
+      if (sized) {
+        problem(path + ".size", "a lifetime window has no size; remove it");
+      }
+      Duration hop = duration(node, "hop", path + ".hop", true);
+      if (hop != null && hop.isZero()) {
+        problem(path + ".hop", "'" + node.get("hop").asText() + "' must be positive, e.g. hop: 1h");
+        return null;
+      }
+      return sized || hop == null ? null : Window.lifetime(hop);
     }
 
     Duration duration(JsonNode node, String field, boolean required) {
@@ -843,8 +961,33 @@ public final class ContractLoader {
         problem("offline", "is required: a mapping with the table name");
         return null;
       }
-      onlyKnownKeys(offline, "offline.", Set.of("table"));
+      onlyKnownKeys(offline, "offline.", Set.of("table", "partition_by"));
       return snakeCase(offline, "table", "offline.table");
+    }
+
+    /** The partition columns, a prefix of {@link #PARTITION_COLUMNS}; by date when absent. */
+    List<String> partitionBy(JsonNode root) {
+      JsonNode offline = root.get("offline");
+      if (offline == null || !offline.has("partition_by")) {
+        return PARTITION_COLUMNS.subList(0, 1);
+      }
+      JsonNode value = offline.get("partition_by");
+      List<String> columns = new ArrayList<>();
+      value.forEach(column -> columns.add(column.asText()));
+      boolean prefix =
+          value.isArray()
+              && columns.size() <= PARTITION_COLUMNS.size()
+              && columns.equals(PARTITION_COLUMNS.subList(0, columns.size()));
+      if (!prefix) {
+        problem(
+            "offline.partition_by",
+            "'"
+                + (value.isArray() ? "[" + String.join(", ", columns) + "]" : value.asText())
+                + "' is not valid; expected [] (unpartitioned), [event_date] or [event_date,"
+                + " event_hour]");
+        return null;
+      }
+      return columns;
     }
 
     /** CEL's first line, "ERROR: <input>:1:8: undeclared ... (in container '')", made plain. */

@@ -10,7 +10,10 @@ import java.io.Serializable;
  * @param numerator for {@code ratio}: the events counted above the line; otherwise null
  * @param denominator for {@code ratio}: the events counted below the line; otherwise null
  * @param defaultValue the value of the feature over a window without events; null for the
- *     aggregation's own (0 for count and sum, no value for the others)
+ *     aggregation's own (0 for count, sum and distinct_count, no value for the others); never set
+ *     for {@code top_k}, whose empty value is the empty list
+ * @param k for {@code top_k}: how many values to keep, 1 to {@link Aggregation#MAX_TOP_K};
+ *     otherwise null
  */
 public record Feature(
     String name,
@@ -21,7 +24,8 @@ public record Feature(
     String numerator,
     String denominator,
     Window window,
-    Double defaultValue)
+    Double defaultValue,
+    Integer k)
     implements Serializable {
 
   /** A feature of one input expression, as most are. */
@@ -32,6 +36,6 @@ public record Feature(
       String input,
       String filter,
       Window window) {
-    return new Feature(name, type, aggregation, input, filter, null, null, window, null);
+    return new Feature(name, type, aggregation, input, filter, null, null, window, null, null);
   }
 }

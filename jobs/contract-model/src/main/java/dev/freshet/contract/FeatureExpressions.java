@@ -2,6 +2,7 @@ package dev.freshet.contract;
 
 import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
@@ -9,14 +10,16 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * CEL over the aggregated features of one contract: each feature is a variable of its type ({@code
- * int} for long features, {@code double} for double ones). A feature without a value leaves its
- * variable unbound, and an expression reading it has no value either.
+ * int} for long features, {@code double} for double ones, {@code list(string)} for string lists). A
+ * feature without a value leaves its variable unbound, and an expression reading it has no value
+ * either.
  */
 public final class FeatureExpressions {
 
@@ -29,10 +32,17 @@ public final class FeatureExpressions {
     this.features = List.copyOf(features);
     CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder();
     for (Feature feature : features) {
-      builder.addVar(
-          feature.name(), feature.type() == FeatureType.LONG ? SimpleType.INT : SimpleType.DOUBLE);
+      builder.addVar(feature.name(), celType(feature.type()));
     }
     this.compiler = builder.build();
+  }
+
+  private static CelType celType(FeatureType type) {
+    return switch (type) {
+      case LONG -> SimpleType.INT;
+      case DOUBLE -> SimpleType.DOUBLE;
+      case STRING_LIST -> ListType.create(SimpleType.STRING);
+    };
   }
 
   /** The result type of {@code expression}, or the reason it does not compile. */
@@ -49,16 +59,32 @@ public final class FeatureExpressions {
     }
 
     /**
-     * The value over the features' values (NaN for none), or NaN when the expression reads a
-     * feature without a value or fails (an integer division by zero).
+     * The value over the features' values, or NaN when the expression reads a feature without a
+     * value or fails (an integer division by zero).
+     *
+     * @param numbers per feature its number, NaN for none; ignored for string-list features
+     * @param lists per feature its list for string-list features; null when the contract has none
      */
-    public double evaluate(double[] values) {
+    public double evaluate(double[] numbers, String[][] lists) {
       Map<String, Object> variables = new HashMap<>();
       for (int f = 0; f < features.size(); f++) {
-        if (!Double.isNaN(values[f])) {
-          variables.put(
-              features.get(f).name(),
-              features.get(f).type() == FeatureType.LONG ? (Object) (long) values[f] : values[f]);
+        Feature feature = features.get(f);
+        switch (feature.type()) {
+          case STRING_LIST -> {
+            if (lists != null && lists[f] != null) {
+              variables.put(feature.name(), Arrays.asList(lists[f]));
+            }
+          }
+          case LONG -> {
+            if (!Double.isNaN(numbers[f])) {
+              variables.put(feature.name(), (long) numbers[f]);
+            }
+          }
+          case DOUBLE -> {
+            if (!Double.isNaN(numbers[f])) {
+              variables.put(feature.name(), numbers[f]);
+            }
+          }
         }
       }
       try {

@@ -6,7 +6,13 @@ import java.util.Optional;
 /** The type of a feature value, in Delta and in the online store. */
 public enum FeatureType {
   LONG,
-  DOUBLE;
+  DOUBLE,
+  /** An ordered list of strings: the value of {@code top_k}. */
+  STRING_LIST;
+
+  public boolean isNumeric() {
+    return this != STRING_LIST;
+  }
 
   public String yamlName() {
     return name().toLowerCase();

@@ -50,7 +50,7 @@ class ContractDiffTest {
       online: { enabled: true }
       """;
 
-  private static final String BUMP = "; raise version to 2 to run it beside version 1)";
+  private static final String BUMP = "; raise version to 2 for a new state namespace and table)";
 
   @TempDir Path dir;
 
@@ -226,6 +226,124 @@ class ContractDiffTest {
   }
 
   @Test
+  void newSketchAndLifetimeFeaturesAreCompatible() throws IOException {
+    String head =
+        edit(
+            BASE,
+            "state_ttl:",
+            """
+              - name: top_artists
+                type: string_list
+                aggregation: top_k
+                k: 3
+                input: artist_id
+                window: { type: lifetime, hop: 1h }
+              - name: distinct_songs_10m
+                type: long
+                aggregation: distinct_count
+                input: song_id
+                window: { type: tumbling, size: 10m }
+            state_ttl:""");
+
+    ContractDiff diff = diff(List.of(BASE), List.of(head));
+
+    assertThat(lines(diff))
+        .containsExactly(
+            "COMPATIBLE  listening  features[top_artists]: (none)"
+                + " -> string_list top_k 3 of \"artist_id\", lifetime/1h"
+                + "  (new feature: a new column; existing ones are unchanged)",
+            "COMPATIBLE  listening  features[distinct_songs_10m]: (none)"
+                + " -> long distinct_count of \"song_id\", tumbling 10m"
+                + "  (new feature: a new column; existing ones are unchanged)");
+    assertThat(diff.isAccepted()).isTrue();
+  }
+
+  @Test
+  void changedKIsBreaking() throws IOException {
+    String base =
+        edit(
+            BASE,
+            "state_ttl:",
+            """
+              - name: top_artists
+                type: string_list
+                aggregation: top_k
+                k: 3
+                input: artist_id
+                window: { type: tumbling, size: 10m }
+            state_ttl:""");
+    String head = edit(base, "k: 3", "k: 10");
+
+    ContractDiff diff = diff(List.of(base), List.of(head));
+
+    assertThat(lines(diff))
+        .containsExactly(
+            "BREAKING  listening  features[top_artists].k: 3 -> 10"
+                + "  (the feature keeps another number of values"
+                + BUMP);
+    assertThat(diff.isAccepted()).isFalse();
+  }
+
+  @Test
+  void windowsToAndFromLifetimeAndLifetimeHopsAreBreaking() throws IOException {
+    String lifetime =
+        edit(BASE, "{ type: sliding, size: 1m, hop: 10s }", "{ type: lifetime, hop: 10s }");
+    String longerHop =
+        edit(lifetime, "{ type: lifetime, hop: 10s }", "{ type: lifetime, hop: 1m }");
+    String tumbling =
+        edit(lifetime, "{ type: lifetime, hop: 10s }", "{ type: tumbling, size: 1m }");
+
+    assertThat(lines(diff(List.of(BASE), List.of(lifetime))))
+        .containsExactly(
+            "BREAKING  listening  features[plays_1m].window: sliding 1m/10s -> lifetime/10s"
+                + "  (the feature covers another span of time"
+                + BUMP);
+    assertThat(lines(diff(List.of(lifetime), List.of(longerHop))))
+        .containsExactly(
+            "BREAKING  listening  features[plays_1m].window: lifetime/10s -> lifetime/1m"
+                + "  (the feature's values come at other times and its tiles change"
+                + BUMP);
+    assertThat(lines(diff(List.of(lifetime), List.of(tumbling))))
+        .containsExactly(
+            "BREAKING  listening  features[plays_1m].window: lifetime/10s -> tumbling 1m"
+                + "  (the feature covers another span of time"
+                + BUMP);
+  }
+
+  @Test
+  void changedPartitioningIsBreaking() throws IOException {
+    String byHour =
+        edit(
+            BASE,
+            "offline: { table: listening }",
+            "offline: { table: listening, partition_by: [event_date, event_hour] }");
+    String unpartitioned =
+        edit(
+            BASE,
+            "offline: { table: listening }",
+            "offline: { table: listening, partition_by: [] }");
+    String byDate =
+        edit(
+            BASE,
+            "offline: { table: listening }",
+            "offline: { table: listening, partition_by: [event_date] }");
+
+    assertThat(lines(diff(List.of(BASE), List.of(byHour))))
+        .containsExactly(
+            "BREAKING  listening  offline.partition_by: [event_date] -> [event_date, event_hour]"
+                + "  (the table's layout changes: a Delta table's partition columns are fixed"
+                + " when it is created"
+                + BUMP);
+    assertThat(lines(diff(List.of(BASE), List.of(unpartitioned))))
+        .containsExactly(
+            "BREAKING  listening  offline.partition_by: [event_date] -> []"
+                + "  (the table's layout changes: a Delta table's partition columns are fixed"
+                + " when it is created"
+                + BUMP);
+    assertThat(diff(List.of(BASE), List.of(byDate)).changes()).isEmpty();
+  }
+
+  @Test
   void breakingChangesAreAcceptedWithARaisedVersion() throws IOException {
     String head =
         edit(edit(BASE, "version: 1", "version: 2"), "size: 1m, hop: 10s", "size: 2m, hop: 10s");
@@ -235,10 +353,11 @@ class ContractDiffTest {
     assertThat(lines(diff))
         .containsExactly(
             "COMPATIBLE  listening  version: 1 -> 2"
-                + "  (runs beside version 1 in a new state namespace and table)",
+                + "  (replaces version 1 in a new state namespace and table;"
+                + " version 1's table stays, no longer written)",
             "BREAKING  listening  features[plays_1m].window: sliding 1m/10s -> sliding 2m/10s"
                 + "  (the feature covers another span of time;"
-                + " accepted: version 2 runs beside version 1)");
+                + " accepted: version 2 gets its own state and table)");
     assertThat(diff.breaking()).hasSize(1);
     assertThat(diff.isAccepted()).isTrue();
   }

@@ -138,13 +138,110 @@ class ContractLoaderTest {
   }
 
   @Test
-  void defaultsLifecycleToActiveAndOnlineToDisabled() throws IOException {
+  void readsSketchesLifetimeWindowsAndPartitions() throws IOException {
+    Contract contract =
+        loadOne(
+            """
+            name: listening
+            version: 1
+            owner: recs
+            description: test
+            source: { stream: behaviour }
+            entity: { name: user, keys: [{ field: user_id, type: string }] }
+            features:
+              - name: distinct_songs_1h
+                type: long
+                aggregation: distinct_count
+                input: song_id
+                window: { type: sliding, size: 1h, hop: 10m }
+                default: -1
+              - name: top_artists
+                type: string_list
+                aggregation: top_k
+                k: 5
+                input: artist_id
+                filter: action == 'play'
+                window: { type: lifetime, hop: 30m }
+              - name: distinct_devices
+                type: long
+                aggregation: distinct_count
+                input: device
+                window: { type: lifetime, hop: 2h }
+            derived:
+              - name: known_artists
+                type: long
+                expression: size(top_artists)
+            state_ttl: 30d
+            freshness_sla: 5s
+            offline: { table: listening, partition_by: [event_date, event_hour] }
+            """);
+
+    assertThat(contract.features())
+        .containsExactly(
+            new Feature(
+                "distinct_songs_1h",
+                FeatureType.LONG,
+                Aggregation.DISTINCT_COUNT,
+                "song_id",
+                null,
+                null,
+                null,
+                Window.sliding(Duration.ofHours(1), Duration.ofMinutes(10)),
+                -1.0,
+                null),
+            new Feature(
+                "top_artists",
+                FeatureType.STRING_LIST,
+                Aggregation.TOP_K,
+                "artist_id",
+                "action == 'play'",
+                null,
+                null,
+                Window.lifetime(Duration.ofMinutes(30)),
+                null,
+                5),
+            Feature.of(
+                "distinct_devices",
+                FeatureType.LONG,
+                Aggregation.DISTINCT_COUNT,
+                "device",
+                null,
+                Window.lifetime(Duration.ofHours(2))));
+    assertThat(contract.derived())
+        .containsExactly(
+            new DerivedFeature("known_artists", FeatureType.LONG, "size(top_artists)"));
+    assertThat(contract.offlinePartitionColumns()).containsExactly("event_date", "event_hour");
+    // A lifetime window keeps its slices for one hop: 2h, more than the 1h sliding window.
+    assertThat(contract.largestWindowMillis()).isEqualTo(7_200_000L);
+  }
+
+  @Test
+  void partitionByIsOptionalAndMayBeEmpty() throws IOException {
+    Contract unpartitioned =
+        loadOne(
+            VALID.replace(
+                "offline: { table: listening }",
+                "offline: { table: listening, partition_by: [] }"));
+    Contract byDate =
+        loadOne(
+            VALID.replace(
+                "offline: { table: listening }",
+                "offline: { table: listening, partition_by: [event_date] }"));
+
+    assertThat(unpartitioned.offlinePartitionColumns()).isEmpty();
+    assertThat(byDate.offlinePartitionColumns()).containsExactly("event_date");
+  }
+
+  @Test
+  void optionalKeysHaveTheirDefaults() throws IOException {
     Contract contract = loadOne(VALID);
 
     assertThat(contract.lifecycle()).isEqualTo(Lifecycle.ACTIVE);
     assertThat(contract.tags()).isEmpty();
     assertThat(contract.online()).isEqualTo(OnlineSink.DISABLED);
     assertThat(contract.allowedLateness()).isZero();
+    assertThat(contract.offlinePartitionColumns()).containsExactly("event_date");
+    assertThat(contract.features().get(0).k()).isNull();
   }
 
   @Test
@@ -189,9 +286,9 @@ class ContractLoaderTest {
             file
                 + ":7:5: features[0].type: 'double' does not fit count, which is a long; use type: long",
             file
-                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, default, denominator, filter, input, name, numerator, type, window]",
+                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, default, denominator, filter, input, k, name, numerator, type, window]",
             file
-                + ":15:15: features[1].window.type: 'hopping' is not a window type; expected sliding or tumbling",
+                + ":15:15: features[1].window.type: 'hopping' is not a window type; expected sliding, tumbling or lifetime",
             file
                 + ":14:5: features[1].filter: 'action' is string; a condition must be true or false, e.g. action == 'play'",
             file

@@ -20,6 +20,12 @@ class ContractRulesTest {
 
   private static final String VALID = ContractLoaderTest.VALID;
 
+  /** The feature's type and aggregation in {@link #VALID}, replaced by the rules of others. */
+  private static final String COUNT = "    type: long\n    aggregation: count\n";
+
+  private static final String TOP_K =
+      "    type: string_list\n    aggregation: top_k\n    k: 10\n    input: artist_id\n";
+
   @TempDir Path dir;
 
   static Stream<Arguments> rules() {
@@ -86,7 +92,12 @@ class ContractRulesTest {
             "aggregation: count",
             "aggregation: median",
             "10:5: features[0].aggregation: 'median' is not valid; expected count, sum, avg, min,"
-                + " max, first, last, ratio or stddev"),
+                + " max, first, last, ratio, stddev, distinct_count or top_k"),
+        rule(
+            "unknown feature type",
+            "    type: long\n",
+            "    type: int\n",
+            "9:5: features[0].type: 'int' is not valid; expected long, double or string_list"),
         rule(
             "unknown key type",
             "type: string }",
@@ -172,6 +183,137 @@ class ContractRulesTest {
             "state_ttl: 2h",
             "emit: { min_interval: 0s }\nstate_ttl: 2h",
             "12:9: emit.min_interval: '0s' must be positive; remove emit to write every change"),
+        rule(
+            "distinct_count is a long",
+            COUNT,
+            "    type: double\n    aggregation: distinct_count\n    input: song_id\n",
+            "9:5: features[0].type: 'double' does not fit distinct_count, which is a long; use type:"
+                + " long"),
+        rule(
+            "distinct_count needs one value per event",
+            "    aggregation: count\n",
+            "    aggregation: distinct_count\n    input: tags\n",
+            "11:5: features[0].input: 'tags' is list(string); distinct_count needs one string, int,"
+                + " double or bool per event, e.g. song_id"),
+        rule(
+            "a distinct_count default is a whole number",
+            "    aggregation: count\n",
+            "    aggregation: distinct_count\n    input: song_id\n    default: 1.5\n",
+            "12:5: features[0].default: '1.5' is not a whole number; a long feature needs one, e.g."
+                + " 0"),
+        rule(
+            "top_k needs k",
+            COUNT,
+            "    type: string_list\n    aggregation: top_k\n    input: artist_id\n",
+            "8:5: features[0].k: is required for top_k: how many values to keep, 1 to 100, e.g. k:"
+                + " 10"),
+        rule(
+            "k is a whole number",
+            COUNT,
+            TOP_K.replace("k: 10", "k: 2.5"),
+            "11:5: features[0].k: '2.5' must be a whole number from 1 to 100, e.g. k: 10"),
+        rule(
+            "k is at least 1",
+            COUNT,
+            TOP_K.replace("k: 10", "k: 0"),
+            "11:5: features[0].k: '0' must be a whole number from 1 to 100, e.g. k: 10"),
+        rule(
+            "k is at most 100",
+            COUNT,
+            TOP_K.replace("k: 10", "k: 101"),
+            "11:5: features[0].k: '101' must be a whole number from 1 to 100, e.g. k: 10"),
+        rule(
+            "only top_k has a k",
+            "    aggregation: count\n",
+            "    aggregation: count\n    k: 10\n",
+            "11:5: features[0].k: only top_k has a k; remove it"),
+        rule(
+            "top_k needs a string",
+            COUNT,
+            TOP_K.replace("input: artist_id", "input: played_ms"),
+            "12:5: features[0].input: 'played_ms' is int; top_k needs a string; use"
+                + " string(played_ms)"),
+        rule(
+            "top_k needs one string per event",
+            COUNT,
+            TOP_K.replace("input: artist_id", "input: tags"),
+            "12:5: features[0].input: 'tags' is list(string); top_k needs one string per event, e.g."
+                + " artist_id"),
+        rule(
+            "top_k is a string_list",
+            COUNT,
+            TOP_K.replace("string_list", "long"),
+            "9:5: features[0].type: 'long' does not fit top_k, which is a string_list; use type:"
+                + " string_list"),
+        rule(
+            "top_k has no default",
+            COUNT,
+            TOP_K + "    default: 0\n",
+            "13:5: features[0].default: top_k's empty value is the empty list; remove default"),
+        rule(
+            "string_list is for top_k only",
+            COUNT,
+            "    type: string_list\n    aggregation: sum\n    input: played_ms\n",
+            "9:5: features[0].type: 'string_list' does not fit sum, which is a number; use type: long"
+                + " or double"),
+        rule(
+            "a derived feature is long or double",
+            "state_ttl: 2h",
+            "derived: [{ name: again, type: string_list, expression: plays }]\nstate_ttl: 2h",
+            "12:26: derived[0].type: 'string_list' is not valid; expected long or double"),
+        rule(
+            "a derived feature reads a string_list as a list",
+            "state_ttl: 2h",
+            "  - { name: top, type: string_list, aggregation: top_k, k: 3, input: artist_id,"
+                + " window: { type: tumbling, size: 1m } }\n"
+                + "derived: [{ name: top_again, type: long, expression: top }]\nstate_ttl: 2h",
+            "13:42: derived[0].expression: 'top' is list(string); a long feature needs an int"),
+        rule(
+            "a lifetime window has no size",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: lifetime, size: 10m, hop: 1m }",
+            "11:31: features[0].window.size: a lifetime window has no size; remove it"),
+        rule(
+            "a lifetime window needs a hop",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: lifetime }",
+            "11:5: features[0].window.hop: is required: a duration such as 500ms, 30s, 10m, 2h or"
+                + " 7d"),
+        rule(
+            "a lifetime window's hop is positive",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: lifetime, hop: 0s }",
+            "11:31: features[0].window.hop: '0s' must be positive, e.g. hop: 1h"),
+        rule(
+            "unknown window type",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: hopping, size: 10m }",
+            "11:15: features[0].window.type: 'hopping' is not a window type; expected sliding,"
+                + " tumbling or lifetime"),
+        rule(
+            "state_ttl covers a lifetime window's hop",
+            "{ type: sliding, size: 10m, hop: 1m }",
+            "{ type: lifetime, hop: 3h }",
+            "12:1: state_ttl: '2h' is shorter than the largest window plus allowed_lateness; set it"
+                + " to at least 3h, or state expires while its window is open"),
+        rule(
+            "offline partitions are a prefix of [event_date, event_hour]",
+            "offline: { table: listening }",
+            "offline: { table: listening, partition_by: [event_hour] }",
+            "14:30: offline.partition_by: '[event_hour]' is not valid; expected [] (unpartitioned),"
+                + " [event_date] or [event_date, event_hour]"),
+        rule(
+            "offline partitions are a list",
+            "offline: { table: listening }",
+            "offline: { table: listening, partition_by: event_date }",
+            "14:30: offline.partition_by: 'event_date' is not valid; expected [] (unpartitioned),"
+                + " [event_date] or [event_date, event_hour]"),
+        rule(
+            "feature names are not the hour partition column",
+            "  - name: plays",
+            "  - name: event_hour",
+            "8:5: features[0].name: 'event_hour' is a reserved column of the offline table; rename"
+                + " it"),
         rule(
             "offline table is snake_case",
             "table: listening",

@@ -84,6 +84,7 @@ class ContractSchemaTest {
           "name",
           "type",
           "aggregation",
+          "k",
           "input",
           "filter",
           "numerator",
@@ -94,7 +95,7 @@ class ContractSchemaTest {
   private static final List<String> ENTITY_KEYS = List.of("name", "keys");
   private static final List<String> ENTITY_KEY_KEYS = List.of("field", "type");
   private static final List<String> WINDOW_KEYS = List.of("type", "size", "hop");
-  private static final List<String> OFFLINE_KEYS = List.of("table");
+  private static final List<String> OFFLINE_KEYS = List.of("table", "partition_by");
   private static final List<String> ONLINE_KEYS =
       List.of("enabled", "feast_project", "feature_view");
 
@@ -132,6 +133,10 @@ class ContractSchemaTest {
       "    type: long\n    aggregation: count\n    filter: action == 'play'\n";
   private static final String WINDOW =
       "    window:\n      type: sliding\n      size: 10m\n      hop: 1m\n";
+  private static final String DISTINCT_COUNT_FEATURE =
+      "    type: long\n    aggregation: distinct_count\n    input: song_id\n";
+  private static final String TOP_K_FEATURE =
+      "    type: string_list\n    aggregation: top_k\n    k: 10\n    input: artist_id\n";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -376,6 +381,104 @@ class ContractSchemaTest {
             "aggregation: count",
             "aggregation: avg\n    input: played_ms"),
         changed("condition that is a boolean", "source.filter", "action != 'search'", "true"),
+        // distinct_count and top_k
+        changed(
+            "distinct_count without input",
+            "features[0].input",
+            "aggregation: count",
+            "aggregation: distinct_count"),
+        changed(
+            "distinct_count typed double",
+            "features[0].type",
+            COUNT_FEATURE,
+            DISTINCT_COUNT_FEATURE.replace("type: long", "type: double")),
+        changed(
+            "distinct_count with numerator",
+            "features[0].numerator",
+            COUNT_FEATURE,
+            DISTINCT_COUNT_FEATURE + "    numerator: action == 'skip'\n"),
+        changed(
+            "top_k without k",
+            "features[0].k",
+            COUNT_FEATURE,
+            TOP_K_FEATURE.replace("    k: 10\n", "")),
+        changed("k of 0", "features[0].k", COUNT_FEATURE, TOP_K_FEATURE.replace("k: 10", "k: 0")),
+        changed(
+            "k of 101", "features[0].k", COUNT_FEATURE, TOP_K_FEATURE.replace("k: 10", "k: 101")),
+        changed(
+            "fractional k",
+            "features[0].k",
+            COUNT_FEATURE,
+            TOP_K_FEATURE.replace("k: 10", "k: 2.5")),
+        changed(
+            "k in words", "features[0].k", COUNT_FEATURE, TOP_K_FEATURE.replace("k: 10", "k: ten")),
+        changed(
+            "k on count",
+            "features[0].k",
+            "    aggregation: count\n",
+            "    aggregation: count\n    k: 10\n"),
+        changed(
+            "top_k typed long",
+            "features[0].type",
+            COUNT_FEATURE,
+            TOP_K_FEATURE.replace("type: string_list", "type: long")),
+        changed(
+            "top_k with default",
+            "features[0].default",
+            COUNT_FEATURE,
+            TOP_K_FEATURE + "    default: 0\n"),
+        changed(
+            "top_k without input",
+            "features[0].input",
+            COUNT_FEATURE,
+            TOP_K_FEATURE.replace("    input: artist_id\n", "")),
+        changed(
+            "sum typed string_list",
+            "features[0].type",
+            COUNT_FEATURE,
+            "    type: string_list\n    aggregation: sum\n    input: played_ms\n"),
+        appended(
+            "derived typed string_list",
+            "derived:\n  - name: same_plays\n    type: string_list\n    expression: plays\n",
+            "derived[0].type"),
+        // lifetime windows
+        changed(
+            "lifetime window with size",
+            "features[0].window.size",
+            "      type: sliding\n",
+            "      type: lifetime\n"),
+        changed(
+            "lifetime window without hop",
+            "features[0].window.hop",
+            WINDOW,
+            "    window:\n      type: lifetime\n"),
+        changed(
+            "lifetime window with zero hop",
+            "features[0].window.hop",
+            WINDOW,
+            "    window:\n      type: lifetime\n      hop: 0s\n"),
+        // offline partitions
+        changed(
+            "partition by the hour alone",
+            "offline.partition_by",
+            "  table: listening\n",
+            "  table: listening\n  partition_by: [event_hour]\n"),
+        changed(
+            "partition by the hour before the date",
+            "offline.partition_by",
+            "  table: listening\n",
+            "  table: listening\n  partition_by: [event_hour, event_date]\n"),
+        changed(
+            "partition by another column",
+            "offline.partition_by",
+            "  table: listening\n",
+            "  table: listening\n  partition_by: [user_id]\n"),
+        changed(
+            "partition_by not a list",
+            "offline.partition_by",
+            "  table: listening\n",
+            "  table: listening\n  partition_by: event_date\n"),
+        changed("feature named event_hour", "features[0].name", "name: plays", "name: event_hour"),
         // required fields and metadata
         changed("missing owner", "owner", "owner: recs\n", ""),
         changed(
@@ -433,27 +536,24 @@ class ContractSchemaTest {
   static Stream<Arguments> aggregationShapes() {
     List<Arguments> shapes = new ArrayList<>();
     for (Aggregation aggregation : Aggregation.values()) {
-      for (boolean input : List.of(false, true)) {
-        for (boolean ratioConditions : List.of(false, true)) {
-          for (FeatureType type : FeatureType.values()) {
-            String feature =
-                "    type: "
-                    + type.yamlName()
-                    + "\n    aggregation: "
-                    + aggregation.yamlName()
-                    + "\n"
-                    + (input ? "    input: played_ms\n" : "")
-                    + (ratioConditions
-                        ? "    numerator: action == 'skip'\n    denominator: \"true\"\n"
-                        : "");
-            String shape =
-                aggregation.yamlName()
-                    + " "
-                    + type.yamlName()
-                    + (input ? " with input" : "")
-                    + (ratioConditions ? " with numerator and denominator" : "");
-            shapes.add(Arguments.of(shape, BASE.replace(COUNT_FEATURE, feature)));
-          }
+      // An input of the type the aggregation takes: the schema cannot check CEL types.
+      String input = aggregation == Aggregation.TOP_K ? "artist_id" : "played_ms";
+      for (List<String> keys : subsets(List.of("input", "ratio", "k", "default"))) {
+        for (FeatureType type : FeatureType.values()) {
+          String feature =
+              "    type: "
+                  + type.yamlName()
+                  + "\n    aggregation: "
+                  + aggregation.yamlName()
+                  + "\n"
+                  + (keys.contains("input") ? "    input: " + input + "\n" : "")
+                  + (keys.contains("ratio")
+                      ? "    numerator: action == 'skip'\n    denominator: \"true\"\n"
+                      : "")
+                  + (keys.contains("k") ? "    k: 3\n" : "")
+                  + (keys.contains("default") ? "    default: 0\n" : "");
+          String shape = aggregation.yamlName() + " " + type.yamlName() + " with " + keys;
+          shapes.add(Arguments.of(shape, BASE.replace(COUNT_FEATURE, feature)));
         }
       }
     }
@@ -468,7 +568,7 @@ class ContractSchemaTest {
 
   static Stream<Arguments> windowShapes() {
     List<Arguments> shapes = new ArrayList<>();
-    for (String type : Arrays.asList(null, "sliding", "tumbling")) {
+    for (String type : Arrays.asList(null, "sliding", "tumbling", "lifetime")) {
       for (String size : Arrays.asList(null, "10m", "0s")) {
         for (String hop : Arrays.asList(null, "1m", "0s")) {
           String window =
@@ -480,6 +580,37 @@ class ContractSchemaTest {
           shapes.add(Arguments.of(shape, BASE.replace(WINDOW, window)));
         }
       }
+    }
+    return shapes.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("partitionShapes")
+  void theSchemaAndTheLoaderAgreeOnEveryPartitioning(String shape, String yaml) throws IOException {
+    assertAgree(yaml);
+  }
+
+  static Stream<Arguments> partitionShapes() {
+    List<Arguments> shapes = new ArrayList<>();
+    for (String partitionBy :
+        List.of(
+            "[]",
+            "[event_date]",
+            "[event_date, event_hour]",
+            "[event_hour]",
+            "[event_hour, event_date]",
+            "[event_date, event_date]",
+            "[event_date, event_hour, event_date]",
+            "[feature_time]",
+            "event_date",
+            "''",
+            "{ event_date: true }")) {
+      shapes.add(
+          Arguments.of(
+              partitionBy,
+              BASE.replace(
+                  "  table: listening\n",
+                  "  table: listening\n  partition_by: " + partitionBy + "\n")));
     }
     return shapes.stream();
   }
@@ -578,6 +709,21 @@ class ContractSchemaTest {
             "aggregation: sum\n    input: double(played_ms)"),
         changed(
             "feature named like a key field", "features[0].name", "name: plays", "name: user_id"),
+        changed(
+            "distinct_count of a list",
+            "features[0].input",
+            COUNT_FEATURE,
+            DISTINCT_COUNT_FEATURE.replace("song_id", "tags")),
+        changed(
+            "top_k of a number",
+            "features[0].input",
+            COUNT_FEATURE,
+            TOP_K_FEATURE.replace("artist_id", "played_ms")),
+        changed(
+            "state_ttl shorter than a lifetime window's hop",
+            "state_ttl",
+            WINDOW,
+            "    window:\n      type: lifetime\n      hop: 3h\n"),
         changed(
             "two features of one name",
             "features[1].name",
@@ -841,6 +987,21 @@ class ContractSchemaTest {
       values.add(it.next().asText());
     }
     return values;
+  }
+
+  /** Every subset of {@code values}, each in the order of {@code values}. */
+  private static List<List<String>> subsets(List<String> values) {
+    List<List<String>> subsets = new ArrayList<>();
+    for (int mask = 0; mask < 1 << values.size(); mask++) {
+      List<String> subset = new ArrayList<>();
+      for (int i = 0; i < values.size(); i++) {
+        if ((mask & 1 << i) != 0) {
+          subset.add(values.get(i));
+        }
+      }
+      subsets.add(subset);
+    }
+    return subsets;
   }
 
   private static List<String> sorted(List<String> keys) {

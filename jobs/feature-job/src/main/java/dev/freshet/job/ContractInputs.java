@@ -24,6 +24,7 @@ final class ContractInputs {
   private final Contract contract;
   private final EventExpressions.Program sourceFilter;
   private final List<FeaturePrograms> features = new ArrayList<>();
+  private final boolean hasItems;
 
   private record FeaturePrograms(
       Aggregation aggregation,
@@ -45,6 +46,7 @@ final class ContractInputs {
               programOrNull(expressions, feature.numerator()),
               programOrNull(expressions, feature.denominator())));
     }
+    this.hasItems = contract.features().stream().anyMatch(f -> f.aggregation().foldsItems());
   }
 
   Contract contract() {
@@ -71,32 +73,33 @@ final class ContractInputs {
     if (entities.isEmpty()) {
       return List.of();
     }
-    double[] values = values(variables);
-    if (values == null) {
+    double[] values = new double[features.size()];
+    String[] items = hasItems ? new String[features.size()] : null;
+    boolean any = false;
+    for (int f = 0; f < values.length; f++) {
+      FeaturePrograms feature = features.get(f);
+      boolean accepted = feature.filter() == null || feature.filter().matches(variables);
+      if (feature.aggregation().foldsItems()) {
+        values[f] = Double.NaN;
+        items[f] = accepted ? item(feature, variables) : null;
+        any |= items[f] != null;
+      } else {
+        values[f] = accepted ? value(feature, variables) : Double.NaN;
+        any |= !Double.isNaN(values[f]);
+      }
+    }
+    if (!any) {
       return List.of();
     }
     List<FeatureInput> inputs = new ArrayList<>(entities.size());
     for (String entity : entities) {
-      inputs.add(new FeatureInput(contract.id(), entity, event.eventTime(), values));
+      inputs.add(new FeatureInput(contract.id(), entity, event.eventTime(), values, items));
     }
     return inputs;
   }
 
-  /** Per feature the value the event adds, NaN where it adds nothing; null if it adds nothing. */
-  private double[] values(Map<String, Object> variables) {
-    double[] values = new double[features.size()];
-    boolean any = false;
-    for (int f = 0; f < values.length; f++) {
-      values[f] = value(features.get(f), variables);
-      any |= !Double.isNaN(values[f]);
-    }
-    return any ? values : null;
-  }
-
+  /** The number an accepted event adds to a feature, NaN for none. */
   private static double value(FeaturePrograms feature, Map<String, Object> variables) {
-    if (feature.filter() != null && !feature.filter().matches(variables)) {
-      return Double.NaN;
-    }
     return switch (feature.aggregation()) {
       case COUNT -> 1;
       case RATIO ->
@@ -105,6 +108,14 @@ final class ContractInputs {
               : Double.NaN;
       default -> feature.input().number(variables);
     };
+  }
+
+  /**
+   * The item an accepted event adds to a distinct_count or top_k feature: the input's value as text
+   * (the input has one scalar type, so texts of different types never meet), null for none.
+   */
+  private static String item(FeaturePrograms feature, Map<String, Object> variables) {
+    return feature.input().evaluate(variables).map(String::valueOf).orElse(null);
   }
 
   /**

@@ -5,20 +5,29 @@ import dev.freshet.contract.Contract;
 import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.Feature;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A contract compiled for the aggregator: the tile length (the greatest common divisor of every
- * window's hop, so every window is a whole number of tiles), and per feature its aggregation and
- * window in milliseconds.
+ * window's hop, so every window is a whole number of tiles), and per feature its aggregation, its
+ * window in milliseconds and an identity that outlives changes to the contract's other features.
  */
 final class ContractPlan implements Serializable {
 
   final String name;
   final long tileMillis;
   final Aggregation[] aggregations;
-  final double[] emptyValues;
+  final long[] featureIds;
+  final boolean[] lifetime;
+  final int[] k;
+  final double[] emptyNumbers;
+  final boolean hasLists;
   final long[] sizeMillis;
   final long[] hopMillis;
   final long largestWindowMillis;
@@ -33,21 +42,30 @@ final class ContractPlan implements Serializable {
     int count = features.size();
     this.name = contract.id();
     this.aggregations = new Aggregation[count];
-    this.emptyValues = new double[count];
+    this.featureIds = new long[count];
+    this.lifetime = new boolean[count];
+    this.k = new int[count];
+    this.emptyNumbers = new double[count];
     this.sizeMillis = new long[count];
     this.hopMillis = new long[count];
     long gcd = 0;
+    boolean lists = false;
     for (int f = 0; f < count; f++) {
       Feature feature = features.get(f);
       aggregations[f] = feature.aggregation();
-      emptyValues[f] =
+      featureIds[f] = identity(feature);
+      lifetime[f] = feature.window().isLifetime();
+      k[f] = feature.k() == null ? 0 : feature.k();
+      lists |= feature.aggregation() == Aggregation.TOP_K;
+      emptyNumbers[f] =
           feature.defaultValue() != null
               ? feature.defaultValue()
               : aggregationEmptyValue(feature.aggregation());
-      sizeMillis[f] = feature.window().sizeMillis();
+      sizeMillis[f] = lifetime[f] ? 0 : feature.window().sizeMillis();
       hopMillis[f] = feature.window().hopMillis();
       gcd = gcd(gcd, hopMillis[f]);
     }
+    this.hasLists = lists;
     this.tileMillis = gcd;
     this.largestWindowMillis = contract.largestWindowMillis();
     this.allowedLatenessMillis = contract.allowedLateness().toMillis();
@@ -63,6 +81,16 @@ final class ContractPlan implements Serializable {
 
   int featureCount() {
     return aggregations.length;
+  }
+
+  /** The slot of the feature with this identity, or -1 when the contract no longer has it. */
+  int slotOf(long featureId) {
+    for (int f = 0; f < featureIds.length; f++) {
+      if (featureIds[f] == featureId) {
+        return f;
+      }
+    }
+    return -1;
   }
 
   long tileStart(long eventTime) {
@@ -83,13 +111,53 @@ final class ContractPlan implements Serializable {
   }
 
   /** The values of features over windows that hold no events: their defaults. */
-  double[] emptyValues() {
-    return emptyValues.clone();
+  FeatureValues emptyValues() {
+    String[][] lists = null;
+    if (hasLists) {
+      lists = new String[featureCount()][];
+      for (int f = 0; f < featureCount(); f++) {
+        if (aggregations[f] == Aggregation.TOP_K) {
+          lists[f] = new String[0];
+        }
+      }
+    }
+    return new FeatureValues(featureIds, emptyNumbers.clone(), lists);
   }
 
   /** What an aggregation gives for no events when the feature declares no default. */
   static double aggregationEmptyValue(Aggregation aggregation) {
-    return aggregation == Aggregation.COUNT || aggregation == Aggregation.SUM ? 0 : Double.NaN;
+    return switch (aggregation) {
+      case COUNT, SUM, DISTINCT_COUNT -> 0;
+      default -> Double.NaN;
+    };
+  }
+
+  /**
+   * A feature's identity in state: a hash of everything that decides its values (not its type,
+   * which only decides how they are written). A feature whose definition changes is a new feature
+   * and starts empty; the others keep their state whatever happens around them.
+   */
+  static long identity(Feature feature) {
+    String definition =
+        String.join(
+            "\u0000",
+            feature.name(),
+            feature.aggregation().name(),
+            String.valueOf(feature.input()),
+            String.valueOf(feature.filter()),
+            String.valueOf(feature.numerator()),
+            String.valueOf(feature.denominator()),
+            feature.window().kind().name(),
+            String.valueOf(feature.window().size()),
+            String.valueOf(feature.window().hop()),
+            String.valueOf(feature.k()));
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(definition.getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(Arrays.copyOf(digest, Long.BYTES)).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   private static long gcd(long a, long b) {

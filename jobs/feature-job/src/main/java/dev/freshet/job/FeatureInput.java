@@ -2,8 +2,8 @@ package dev.freshet.job;
 
 /**
  * One event as one contract sees it: the entity it is about and, per feature, the value it adds
- * (NaN when the feature's filter rejects the event or the event lacks the feature's field). A Flink
- * POJO.
+ * (NaN when the feature's filter rejects the event or the event lacks the feature's field), or for
+ * distinct_count and top_k the item it adds, as text. A Flink POJO.
  */
 public class FeatureInput {
 
@@ -15,13 +15,18 @@ public class FeatureInput {
   public long eventTime;
   public double[] inputs;
 
+  /** Per feature the item of distinct_count and top_k, null for none; null for no such feature. */
+  public String[] items;
+
   public FeatureInput() {}
 
-  public FeatureInput(String contract, String entityKey, long eventTime, double[] inputs) {
+  public FeatureInput(
+      String contract, String entityKey, long eventTime, double[] inputs, String[] items) {
     this.contract = contract;
     this.entityKey = entityKey;
     this.eventTime = eventTime;
     this.inputs = inputs;
+    this.items = items;
   }
 
   /** The key of the aggregation: one entity of one contract. */

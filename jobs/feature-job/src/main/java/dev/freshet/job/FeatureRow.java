@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * The values of all features of one contract for one entity, as of {@code featureTime}: the end
- * (exclusive) of the windows that closed last. A value is NaN where a feature has no value (an
- * average over an empty window). A Flink POJO.
+ * (exclusive) of the windows that closed last. One value per feature, then per derived feature: a
+ * number in {@code values} (NaN where a feature has no value, such as an average over an empty
+ * window), or for string-list features a list in {@code lists}. A Flink POJO.
  */
 public class FeatureRow {
 
@@ -15,13 +16,22 @@ public class FeatureRow {
   public long featureTime;
   public double[] values;
 
+  /** Per value its list for string-list features, null otherwise; null when there are none. */
+  public String[][] lists;
+
   public FeatureRow() {}
 
   public FeatureRow(String contract, String entityKey, long featureTime, double[] values) {
+    this(contract, entityKey, featureTime, values, null);
+  }
+
+  public FeatureRow(
+      String contract, String entityKey, long featureTime, double[] values, String[][] lists) {
     this.contract = contract;
     this.entityKey = entityKey;
     this.featureTime = featureTime;
     this.values = values;
+    this.lists = lists;
   }
 
   @Override
@@ -30,7 +40,8 @@ public class FeatureRow {
         && featureTime == other.featureTime
         && Objects.equals(contract, other.contract)
         && Objects.equals(entityKey, other.entityKey)
-        && Arrays.equals(values, other.values);
+        && Arrays.equals(values, other.values)
+        && Arrays.deepEquals(lists, other.lists);
   }
 
   @Override
@@ -40,6 +51,12 @@ public class FeatureRow {
 
   @Override
   public String toString() {
-    return contract + "/" + entityKey + "@" + featureTime + Arrays.toString(values);
+    return contract
+        + "/"
+        + entityKey
+        + "@"
+        + featureTime
+        + Arrays.toString(values)
+        + (lists == null ? "" : Arrays.deepToString(lists));
   }
 }

@@ -12,6 +12,7 @@ import dev.freshet.delta.DeltaRow;
 import dev.freshet.delta.DeltaTableSchema;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,13 +22,15 @@ import org.apache.flink.api.common.functions.MapFunction;
 /**
  * Turns feature rows into rows of the contract's offline table. Every table has the entity key
  * columns (named after the key fields), {@value #FEATURE_TIME_COLUMN} (window end, epoch millis),
- * one nullable column per feature, and the partition column {@value #EVENT_DATE_COLUMN} (UTC date
- * of the feature time, yyyy-MM-dd).
+ * one nullable column per feature, {@value #EVENT_DATE_COLUMN} (UTC date of the feature time,
+ * yyyy-MM-dd) and, when the table is partitioned by it, {@value #EVENT_HOUR_COLUMN} (UTC hour of
+ * the feature time, 00 to 23). The partition columns are the contract's.
  */
 public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
 
   public static final String FEATURE_TIME_COLUMN = "feature_time";
   public static final String EVENT_DATE_COLUMN = "event_date";
+  public static final String EVENT_HOUR_COLUMN = "event_hour";
 
   private final Map<String, Contract> contractsById = new HashMap<>();
 
@@ -57,17 +60,28 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
     }
     columns.add(new DeltaColumn(FEATURE_TIME_COLUMN, DeltaColumnType.LONG, false));
     for (Feature feature : contract.features()) {
-      DeltaColumnType type =
-          feature.type() == FeatureType.LONG ? DeltaColumnType.LONG : DeltaColumnType.DOUBLE;
-      columns.add(new DeltaColumn(feature.name(), type, true));
+      columns.add(new DeltaColumn(feature.name(), columnType(feature.type()), true));
     }
     for (DerivedFeature derived : contract.derived()) {
-      DeltaColumnType type =
-          derived.type() == FeatureType.LONG ? DeltaColumnType.LONG : DeltaColumnType.DOUBLE;
-      columns.add(new DeltaColumn(derived.name(), type, true));
+      columns.add(new DeltaColumn(derived.name(), columnType(derived.type()), true));
     }
     columns.add(new DeltaColumn(EVENT_DATE_COLUMN, DeltaColumnType.STRING, false));
-    return DeltaTableSchema.of(contract.tableName(), columns, List.of(EVENT_DATE_COLUMN));
+    if (hasHourColumn(contract)) {
+      columns.add(new DeltaColumn(EVENT_HOUR_COLUMN, DeltaColumnType.STRING, false));
+    }
+    return DeltaTableSchema.of(contract.tableName(), columns, contract.offlinePartitionColumns());
+  }
+
+  private static DeltaColumnType columnType(FeatureType type) {
+    return switch (type) {
+      case LONG -> DeltaColumnType.LONG;
+      case DOUBLE -> DeltaColumnType.DOUBLE;
+      case STRING_LIST -> DeltaColumnType.STRING_LIST;
+    };
+  }
+
+  private static boolean hasHourColumn(Contract contract) {
+    return contract.offlinePartitionColumns().contains(EVENT_HOUR_COLUMN);
   }
 
   @Override
@@ -75,7 +89,8 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
     Contract contract = contractsById.get(row.contract);
     List<EntityKey> keys = contract.entity().keys();
     FeatureType[] valueTypes = valueTypesById.get(row.contract);
-    Object[] values = new Object[keys.size() + valueTypes.length + 2];
+    boolean hourColumn = hasHourColumn(contract);
+    Object[] values = new Object[keys.size() + valueTypes.length + (hourColumn ? 3 : 2)];
     String[] keyParts = row.entityKey.split(ContractInputs.KEY_PART_SEPARATOR, -1);
     int column = 0;
     for (int k = 0; k < keys.size(); k++) {
@@ -85,7 +100,9 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
     values[column++] = row.featureTime;
     for (int v = 0; v < valueTypes.length; v++) {
       double value = row.values[v];
-      if (Double.isNaN(value)) {
+      if (valueTypes[v] == FeatureType.STRING_LIST) {
+        values[column++] = List.of(row.lists[v]);
+      } else if (Double.isNaN(value)) {
         values[column++] = null;
       } else if (valueTypes[v] == FeatureType.LONG) {
         values[column++] = (long) value;
@@ -93,11 +110,11 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
         values[column++] = value;
       }
     }
-    values[column] = eventDate(row.featureTime);
+    ZonedDateTime featureTime = Instant.ofEpochMilli(row.featureTime).atZone(ZoneOffset.UTC);
+    values[column++] = featureTime.toLocalDate().toString();
+    if (hourColumn) {
+      values[column] = String.format("%02d", featureTime.getHour());
+    }
     return DeltaRow.of(contract.tableName(), values);
-  }
-
-  static String eventDate(long epochMillis) {
-    return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).toLocalDate().toString();
   }
 }

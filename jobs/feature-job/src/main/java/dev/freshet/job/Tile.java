@@ -1,13 +1,17 @@
 package dev.freshet.job;
 
+import dev.freshet.contract.Aggregation;
 import java.util.Arrays;
 
 /**
  * The partial aggregates of one time slice (a tile) of one entity, one slot per feature. Windows
- * are unions of tiles, so each event is folded once, not once per window it falls in. A Flink POJO.
+ * are unions of tiles, so each event is folded once, not once per window it falls in. {@code
+ * featureIds} names each slot's feature (see {@link ContractPlan#identity}), so tiles stored under
+ * an older contract layout are matched to the new one by feature. A Flink POJO.
  */
 public class Tile {
 
+  public long[] featureIds;
   public long[] counts;
   public double[] sums;
   public double[] sumsOfSquares;
@@ -18,10 +22,15 @@ public class Tile {
   public double[] lasts;
   public long[] lastTimes;
 
+  /** Per slot the serialized sketch of distinct_count and top_k features; null when empty. */
+  public byte[][] sketches;
+
   public Tile() {}
 
-  static Tile empty(int features) {
+  static Tile empty(long[] featureIds) {
+    int features = featureIds.length;
     Tile tile = new Tile();
+    tile.featureIds = featureIds;
     tile.counts = new long[features];
     tile.sums = new double[features];
     tile.sumsOfSquares = new double[features];
@@ -31,6 +40,7 @@ public class Tile {
     tile.firstTimes = new long[features];
     tile.lasts = new double[features];
     tile.lastTimes = new long[features];
+    tile.sketches = new byte[features][];
     Arrays.fill(tile.mins, Double.POSITIVE_INFINITY);
     Arrays.fill(tile.maxs, Double.NEGATIVE_INFINITY);
     Arrays.fill(tile.firstTimes, Long.MAX_VALUE);
@@ -38,9 +48,17 @@ public class Tile {
     return tile;
   }
 
-  void add(double[] inputs, long eventTime) {
-    for (int f = 0; f < inputs.length; f++) {
-      double value = inputs[f];
+  void add(FeatureInput input, Aggregation[] aggregations) {
+    for (int f = 0; f < aggregations.length; f++) {
+      if (aggregations[f].foldsItems()) {
+        String item = input.items == null ? null : input.items[f];
+        if (item != null) {
+          counts[f]++;
+          sketches[f] = Sketches.add(aggregations[f], sketches[f], item);
+        }
+        continue;
+      }
+      double value = input.inputs[f];
       if (Double.isNaN(value)) {
         continue;
       }
@@ -49,15 +67,61 @@ public class Tile {
       sumsOfSquares[f] += value * value;
       mins[f] = Math.min(mins[f], value);
       maxs[f] = Math.max(maxs[f], value);
-      if (isEarlier(eventTime, value, firstTimes[f], firsts[f])) {
-        firstTimes[f] = eventTime;
+      if (isEarlier(input.eventTime, value, firstTimes[f], firsts[f])) {
+        firstTimes[f] = input.eventTime;
         firsts[f] = value;
       }
-      if (isLater(eventTime, value, lastTimes[f], lasts[f])) {
-        lastTimes[f] = eventTime;
+      if (isLater(input.eventTime, value, lastTimes[f], lasts[f])) {
+        lastTimes[f] = input.eventTime;
         lasts[f] = value;
       }
     }
+  }
+
+  /** Folds slot {@code from} of {@code other} into slot {@code into} of this tile. */
+  void merge(int into, Tile other, int from, Aggregation aggregation) {
+    if (other.counts[from] == 0) {
+      return;
+    }
+    counts[into] += other.counts[from];
+    if (aggregation.foldsItems()) {
+      sketches[into] = Sketches.merge(aggregation, sketches[into], other.sketches[from]);
+      return;
+    }
+    sums[into] += other.sums[from];
+    sumsOfSquares[into] += other.sumsOfSquares[from];
+    mins[into] = Math.min(mins[into], other.mins[from]);
+    maxs[into] = Math.max(maxs[into], other.maxs[from]);
+    if (isEarlier(other.firstTimes[from], other.firsts[from], firstTimes[into], firsts[into])) {
+      firstTimes[into] = other.firstTimes[from];
+      firsts[into] = other.firsts[from];
+    }
+    if (isLater(other.lastTimes[from], other.lasts[from], lastTimes[into], lasts[into])) {
+      lastTimes[into] = other.lastTimes[from];
+      lasts[into] = other.lasts[from];
+    }
+  }
+
+  /**
+   * This tile laid out for {@code plan}: slots of features the plan still has keep their
+   * aggregates, new features start empty. Returns this when the layout is already the plan's.
+   */
+  Tile laidOutFor(ContractPlan plan) {
+    if (featureIds == plan.featureIds) {
+      return this;
+    }
+    if (Arrays.equals(featureIds, plan.featureIds)) {
+      featureIds = plan.featureIds;
+      return this;
+    }
+    Tile laidOut = empty(plan.featureIds);
+    for (int from = 0; from < featureIds.length; from++) {
+      int to = plan.slotOf(featureIds[from]);
+      if (to >= 0) {
+        laidOut.merge(to, this, from, plan.aggregations[to]);
+      }
+    }
+    return laidOut;
   }
 
   /**

@@ -2,13 +2,13 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.FeatureExpressions;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -26,16 +26,21 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Keyed by (contract, entity). An event is folded into the tile of its event time. When the
  * watermark passes a window end T, every feature whose window closes at T is recomputed from the
- * tiles in [T - size, T), and the entity's row is emitted if any value changed (at most once per
- * the contract's emit interval, when it has one: a held-back change is written at the first window
- * end after the interval). Tiles no window can use any more are evicted at each window end; once no
- * tiles remain and every value is back to empty, the key's state is cleared and no timer is left.
- * State also carries the contract's TTL (processing time), a memory bound for entities whose
- * watermark stalls.
+ * tiles in [T - size, T), a lifetime feature from its running total plus every tile before T, and
+ * the entity's row is emitted if any value changed (at most once per the contract's emit interval,
+ * when it has one: a held-back change is written at the first window end after the interval). Tiles
+ * no window can use any more are evicted at each window end, folded into the running totals of
+ * lifetime features first. Once no tiles remain, windowed values are back to empty and nothing is
+ * held back, no timer is left; if lifetime totals are empty too, the key's state is cleared. State
+ * also carries the contract's TTL (processing time, refreshed by every read and write): the memory
+ * bound for lifetime totals and for entities whose watermark stalls.
  *
  * <p>An event is late when it is more than the contract's allowed lateness behind the watermark, or
  * when its tile was already evicted. Late events go to {@link #LATE_EVENTS} and are counted; an
  * accepted event that is behind the watermark only changes windows that have not closed yet.
+ *
+ * <p>Tiles and values name the feature of each slot, so a contract that gains features (a
+ * compatible change) restores its state and starts only the new features empty.
  */
 public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, FeatureRow> {
 
@@ -44,12 +49,89 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
 
   private final Map<String, ContractPlan> plans;
 
-  private transient Map<String, MapState<Long, Tile>> tilesByContract;
-  private transient Map<String, ValueState<double[]>> valuesByContract;
-  private transient Map<String, ValueState<double[]>> writtenByContract;
-  private transient Map<String, ValueState<Long>> writtenAtByContract;
-  private transient Map<String, Counter> lateEventsByContract;
-  private transient Map<String, List<FeatureExpressions.Program>> derivedByContract;
+  private transient Map<String, ContractState> states;
+
+  /** The state handles, metrics and derived programs of one contract. */
+  private static final class ContractState {
+    final ContractPlan plan;
+    final MapState<Long, Tile> tiles;
+    final ValueState<FeatureValues> values;
+
+    /** The running totals of lifetime features over evicted tiles; null without such features. */
+    final ValueState<Tile> lifetimeTotals;
+
+    /** The values last written and when; null without an emit interval. */
+    final ValueState<FeatureValues> written;
+
+    final ValueState<Long> writtenAt;
+    final Counter lateEvents;
+    final List<FeatureExpressions.Program> derived;
+
+    ContractState(ContractPlan plan, RuntimeContext context) {
+      this.plan = plan;
+      StateTtlConfig ttl =
+          StateTtlConfig.newBuilder(plan.stateTtl)
+              .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+              .build();
+      MapStateDescriptor<Long, Tile> tiles =
+          new MapStateDescriptor<>(
+              "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
+      tiles.enableTimeToLive(ttl);
+      this.tiles = context.getMapState(tiles);
+      this.values = context.getState(valueDescriptor("values." + plan.name, ttl));
+      boolean anyLifetime = false;
+      for (boolean lifetime : plan.lifetime) {
+        anyLifetime |= lifetime;
+      }
+      if (anyLifetime) {
+        ValueStateDescriptor<Tile> totals =
+            new ValueStateDescriptor<>("lifetime." + plan.name, TypeInformation.of(Tile.class));
+        totals.enableTimeToLive(ttl);
+        this.lifetimeTotals = context.getState(totals);
+      } else {
+        this.lifetimeTotals = null;
+      }
+      if (plan.emitMinIntervalMillis > 0) {
+        this.written = context.getState(valueDescriptor("written." + plan.name, ttl));
+        ValueStateDescriptor<Long> writtenAt =
+            new ValueStateDescriptor<>("written-at." + plan.name, Types.LONG);
+        writtenAt.enableTimeToLive(ttl);
+        this.writtenAt = context.getState(writtenAt);
+      } else {
+        this.written = null;
+        this.writtenAt = null;
+      }
+      this.lateEvents =
+          context.getMetricGroup().addGroup("contract", plan.name).counter("lateEvents");
+      FeatureExpressions expressions = new FeatureExpressions(plan.features);
+      this.derived = plan.derivedExpressions.stream().map(expressions::program).toList();
+    }
+
+    private static ValueStateDescriptor<FeatureValues> valueDescriptor(
+        String name, StateTtlConfig ttl) {
+      ValueStateDescriptor<FeatureValues> descriptor =
+          new ValueStateDescriptor<>(name, TypeInformation.of(FeatureValues.class));
+      descriptor.enableTimeToLive(ttl);
+      return descriptor;
+    }
+
+    boolean rateLimited() {
+      return written != null;
+    }
+
+    void clear() {
+      tiles.clear();
+      values.clear();
+      if (lifetimeTotals != null) {
+        lifetimeTotals.clear();
+      }
+      if (rateLimited()) {
+        written.clear();
+        writtenAt.clear();
+      }
+    }
+  }
 
   public TileAggregator(List<ContractPlan> plans) {
     this.plans = new HashMap<>();
@@ -58,67 +140,28 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
 
   @Override
   public void open(OpenContext openContext) {
-    tilesByContract = new HashMap<>();
-    valuesByContract = new HashMap<>();
-    writtenByContract = new HashMap<>();
-    writtenAtByContract = new HashMap<>();
-    lateEventsByContract = new HashMap<>();
-    derivedByContract = new HashMap<>();
+    states = new HashMap<>();
     for (ContractPlan plan : plans.values()) {
-      StateTtlConfig ttl =
-          StateTtlConfig.newBuilder(plan.stateTtl)
-              .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-              .build();
-      MapStateDescriptor<Long, Tile> tiles =
-          new MapStateDescriptor<>(
-              "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
-      tiles.enableTimeToLive(ttl);
-      ValueStateDescriptor<double[]> values =
-          new ValueStateDescriptor<>("values." + plan.name, TypeInformation.of(double[].class));
-      values.enableTimeToLive(ttl);
-      valuesByContract.put(plan.name, getRuntimeContext().getState(values));
-      if (plan.emitMinIntervalMillis > 0) {
-        ValueStateDescriptor<double[]> written =
-            new ValueStateDescriptor<>("written." + plan.name, TypeInformation.of(double[].class));
-        written.enableTimeToLive(ttl);
-        writtenByContract.put(plan.name, getRuntimeContext().getState(written));
-        ValueStateDescriptor<Long> writtenAt =
-            new ValueStateDescriptor<>("written-at." + plan.name, Types.LONG);
-        writtenAt.enableTimeToLive(ttl);
-        writtenAtByContract.put(plan.name, getRuntimeContext().getState(writtenAt));
-      }
-      FeatureExpressions expressions = new FeatureExpressions(plan.features);
-      derivedByContract.put(
-          plan.name, plan.derivedExpressions.stream().map(expressions::program).toList());
-      tilesByContract.put(plan.name, getRuntimeContext().getMapState(tiles));
-      lateEventsByContract.put(
-          plan.name,
-          getRuntimeContext()
-              .getMetricGroup()
-              .addGroup("contract", plan.name)
-              .counter("lateEvents"));
+      states.put(plan.name, new ContractState(plan, getRuntimeContext()));
     }
   }
 
   @Override
   public void processElement(FeatureInput input, Context ctx, Collector<FeatureRow> out)
       throws Exception {
-    ContractPlan plan = plans.get(input.contract);
+    ContractState state = states.get(input.contract);
+    ContractPlan plan = state.plan;
     long watermark = ctx.timerService().currentWatermark();
     long tileStart = plan.tileStart(input.eventTime);
     if (isLate(plan, input.eventTime, tileStart, watermark)) {
-      lateEventsByContract.get(plan.name).inc();
+      state.lateEvents.inc();
       ctx.output(LATE_EVENTS, input);
       return;
     }
-    MapState<Long, Tile> tiles = tilesByContract.get(plan.name);
-    Tile tile = tiles.get(tileStart);
-    if (tile == null) {
-      tile = Tile.empty(plan.featureCount());
-    }
-    tile.add(input.inputs, input.eventTime);
-    tiles.put(tileStart, tile);
+    Tile tile = state.tiles.get(tileStart);
+    tile = tile == null ? Tile.empty(plan.featureIds) : tile.laidOutFor(plan);
+    tile.add(input, plan.aggregations);
+    state.tiles.put(tileStart, tile);
 
     // A timer fires at (window end - 1) and must lie after the watermark, or it would fire for a
     // window that already closed.
@@ -141,67 +184,132 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeatureRow> out)
       throws Exception {
     String key = ctx.getCurrentKey();
-    ContractPlan plan = plans.get(FeatureInput.contractOf(key));
-    MapState<Long, Tile> tiles = tilesByContract.get(plan.name);
-    ValueState<double[]> values = valuesByContract.get(plan.name);
+    ContractState state = states.get(FeatureInput.contractOf(key));
+    ContractPlan plan = state.plan;
     long windowEnd = timestamp + 1;
 
-    List<Map.Entry<Long, Tile>> all = new ArrayList<>();
-    tiles.iterator().forEachRemaining(all::add);
+    List<Map.Entry<Long, Tile>> tiles = new ArrayList<>();
+    state.tiles.iterator().forEachRemaining(tiles::add);
     // In time order, so the same tiles always sum to the same bits and "changed" means changed.
-    all.sort(Map.Entry.comparingByKey());
+    tiles.sort(Map.Entry.comparingByKey());
+    for (Map.Entry<Long, Tile> entry : tiles) {
+      Tile laidOut = entry.getValue().laidOutFor(plan);
+      if (laidOut != entry.getValue()) {
+        entry.setValue(laidOut);
+        state.tiles.put(entry.getKey(), laidOut);
+      }
+    }
+    Tile lifetimeTotals = state.lifetimeTotals == null ? null : state.lifetimeTotals.value();
+    if (lifetimeTotals != null) {
+      lifetimeTotals = lifetimeTotals.laidOutFor(plan);
+    }
 
-    double[] previous = values.value();
-    double[] empty = plan.emptyValues();
-    double[] current = previous == null ? empty.clone() : previous.clone();
+    FeatureValues empty = plan.emptyValues();
+    FeatureValues previous = laidOut(state.values.value(), plan);
+    FeatureValues current = previous == null ? empty.copy() : previous.copy();
     for (int f = 0; f < plan.featureCount(); f++) {
       if (plan.closesAt(f, windowEnd)) {
-        current[f] = aggregate(plan, f, all, windowEnd - plan.sizeMillis[f], windowEnd);
+        aggregate(plan, f, tiles, lifetimeTotals, windowEnd, current);
       }
     }
 
     boolean anyTileLeft = false;
-    for (Map.Entry<Long, Tile> entry : all) {
-      if (entry.getKey() + plan.largestWindowMillis <= windowEnd) {
-        tiles.remove(entry.getKey());
-      } else {
+    boolean totalsChanged = false;
+    for (Map.Entry<Long, Tile> entry : tiles) {
+      if (entry.getKey() + plan.largestWindowMillis > windowEnd) {
         anyTileLeft = true;
+        continue;
+      }
+      if (state.lifetimeTotals != null) {
+        lifetimeTotals = lifetimeTotals == null ? Tile.empty(plan.featureIds) : lifetimeTotals;
+        for (int f = 0; f < plan.featureCount(); f++) {
+          if (plan.lifetime[f]) {
+            lifetimeTotals.merge(f, entry.getValue(), f, plan.aggregations[f]);
+          }
+        }
+        totalsChanged = true;
+      }
+      state.tiles.remove(entry.getKey());
+    }
+    if (totalsChanged) {
+      state.lifetimeTotals.update(lifetimeTotals);
+    }
+
+    if (!current.sameAs(orEmpty(previous, empty))) {
+      state.values.update(current);
+    }
+    FeatureValues written =
+        state.rateLimited() ? laidOut(state.written.value(), plan) : orEmpty(previous, empty);
+    written = orEmpty(written, empty);
+    boolean unwritten = !current.sameAs(written);
+    if (unwritten && (!state.rateLimited() || intervalPassed(state, windowEnd))) {
+      out.collect(row(state, FeatureInput.entityOf(key), windowEnd, current));
+      written = current;
+      if (state.rateLimited()) {
+        state.written.update(current);
+        state.writtenAt.update(windowEnd);
       }
     }
 
-    boolean changed = !sameValues(current, previous == null ? empty : previous);
-    if (changed) {
-      values.update(current);
+    // A change the emit interval held back keeps the key alive until it is written; a lifetime
+    // total that is not empty keeps the state, without a timer, until the key's next event or TTL.
+    boolean windowsSettled = !anyTileLeft && current.sameAs(written);
+    for (int f = 0; f < plan.featureCount() && windowsSettled; f++) {
+      windowsSettled = plan.lifetime[f] || current.sameSlot(f, empty);
     }
-    boolean rateLimited = plan.emitMinIntervalMillis > 0;
-    double[] written = rateLimited ? writtenByContract.get(plan.name).value() : previous;
-    boolean unwritten = !sameValues(current, written == null ? empty : written);
-    if (unwritten && (!rateLimited || intervalPassed(plan, windowEnd))) {
-      out.collect(
-          new FeatureRow(
-              plan.name, FeatureInput.entityOf(key), windowEnd, withDerived(plan, current)));
-      written = current;
-      if (rateLimited) {
-        writtenByContract.get(plan.name).update(current);
-        writtenAtByContract.get(plan.name).update(windowEnd);
-      }
-    }
-    // A change the emit interval held back keeps the key alive until it is written.
-    boolean settled = written == null || sameValues(written, empty);
-    if (!anyTileLeft && sameValues(current, empty) && settled) {
-      tiles.clear();
-      values.clear();
-      if (rateLimited) {
-        writtenByContract.get(plan.name).clear();
-        writtenAtByContract.get(plan.name).clear();
-      }
-    } else {
+    if (!windowsSettled) {
       ctx.timerService().registerEventTimeTimer(plan.firstWindowEndAtOrAfter(windowEnd + 1) - 1);
+    } else if (current.sameAs(empty)) {
+      state.clear();
     }
   }
 
-  private static double aggregate(
-      ContractPlan plan, int f, List<Map.Entry<Long, Tile>> tiles, long from, long to) {
+  private static FeatureValues laidOut(FeatureValues values, ContractPlan plan) {
+    return values == null ? null : values.laidOutFor(plan);
+  }
+
+  private static FeatureValues orEmpty(FeatureValues values, FeatureValues empty) {
+    return values == null ? empty : values;
+  }
+
+  /** Recomputes feature {@code f} over its window ending at {@code windowEnd} into {@code into}. */
+  private static void aggregate(
+      ContractPlan plan,
+      int f,
+      List<Map.Entry<Long, Tile>> tiles,
+      Tile lifetimeTotals,
+      long windowEnd,
+      FeatureValues into) {
+    List<Tile> window = new ArrayList<>();
+    if (plan.lifetime[f] && lifetimeTotals != null) {
+      window.add(lifetimeTotals);
+    }
+    long from = plan.lifetime[f] ? Long.MIN_VALUE : windowEnd - plan.sizeMillis[f];
+    for (Map.Entry<Long, Tile> entry : tiles) {
+      if (entry.getKey() >= from && entry.getKey() < windowEnd && entry.getValue().counts[f] > 0) {
+        window.add(entry.getValue());
+      }
+    }
+    Aggregation aggregation = plan.aggregations[f];
+    if (window.isEmpty()) {
+      into.numbers[f] = plan.emptyNumbers[f];
+      if (aggregation == Aggregation.TOP_K) {
+        into.lists[f] = new String[0];
+      }
+      return;
+    }
+    switch (aggregation) {
+      case DISTINCT_COUNT -> into.numbers[f] = Sketches.distinctCount(sketches(window, f));
+      case TOP_K -> into.lists[f] = Sketches.topK(sketches(window, f), plan.k[f]);
+      default -> into.numbers[f] = number(aggregation, window, f);
+    }
+  }
+
+  private static List<byte[]> sketches(List<Tile> window, int f) {
+    return window.stream().map(tile -> tile.sketches[f]).toList();
+  }
+
+  private static double number(Aggregation aggregation, List<Tile> window, int f) {
     long count = 0;
     double sum = 0;
     double sumOfSquares = 0;
@@ -211,12 +319,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     long firstTime = Long.MAX_VALUE;
     double last = Double.NaN;
     long lastTime = Long.MIN_VALUE;
-    for (Map.Entry<Long, Tile> entry : tiles) {
-      long tileStart = entry.getKey();
-      Tile tile = entry.getValue();
-      if (tileStart < from || tileStart >= to || tile.counts[f] == 0) {
-        continue;
-      }
+    for (Tile tile : window) {
       count += tile.counts[f];
       sum += tile.sums[f];
       sumOfSquares += tile.sumsOfSquares[f];
@@ -231,10 +334,6 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         last = tile.lasts[f];
       }
     }
-    Aggregation aggregation = plan.aggregations[f];
-    if (count == 0) {
-      return plan.emptyValues[f];
-    }
     return switch (aggregation) {
       case COUNT -> count;
       case SUM -> sum;
@@ -244,43 +343,30 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       case FIRST -> first;
       case LAST -> last;
       case STDDEV -> populationStddev(count, sum, sumOfSquares);
+      case DISTINCT_COUNT, TOP_K ->
+          throw new IllegalArgumentException(aggregation + " is not computed from numbers");
     };
   }
 
-  private boolean intervalPassed(ContractPlan plan, long windowEnd) throws IOException {
-    Long writtenAt = writtenAtByContract.get(plan.name).value();
-    return writtenAt == null || windowEnd - writtenAt >= plan.emitMinIntervalMillis;
-  }
-
-  /** The aggregated values followed by the derived features computed from them. */
-  private double[] withDerived(ContractPlan plan, double[] aggregated) {
-    List<FeatureExpressions.Program> derived = derivedByContract.get(plan.name);
-    if (derived.isEmpty()) {
-      return aggregated;
-    }
-    double[] values = Arrays.copyOf(aggregated, aggregated.length + derived.size());
-    for (int d = 0; d < derived.size(); d++) {
-      values[aggregated.length + d] = derived.get(d).evaluate(aggregated);
-    }
-    return values;
+  private static boolean intervalPassed(ContractState state, long windowEnd) throws Exception {
+    Long writtenAt = state.writtenAt.value();
+    return writtenAt == null || windowEnd - writtenAt >= state.plan.emitMinIntervalMillis;
   }
 
   /**
-   * Whether two rows of values are the same feature values. Sums of doubles depend on the order
-   * events arrived in (which differs after a restore), so values within one part in 10^12 are the
-   * same: such noise is not a change worth a row.
+   * The entity's row: the aggregated values followed by the derived features computed from them.
    */
-  static boolean sameValues(double[] a, double[] b) {
-    for (int i = 0; i < a.length; i++) {
-      boolean same =
-          Double.isNaN(a[i])
-              ? Double.isNaN(b[i])
-              : !Double.isNaN(b[i]) && Math.abs(a[i] - b[i]) <= 1e-12 * Math.max(1, Math.abs(a[i]));
-      if (!same) {
-        return false;
-      }
+  private static FeatureRow row(
+      ContractState state, String entity, long featureTime, FeatureValues values) {
+    int features = values.numbers.length;
+    int derived = state.derived.size();
+    double[] numbers = Arrays.copyOf(values.numbers, features + derived);
+    String[][] lists =
+        values.lists == null ? null : Arrays.copyOf(values.lists, features + derived);
+    for (int d = 0; d < derived; d++) {
+      numbers[features + d] = state.derived.get(d).evaluate(values.numbers, values.lists);
     }
-    return true;
+    return new FeatureRow(state.plan.name, entity, featureTime, numbers, lists);
   }
 
   /** From the count, sum and sum of squares; never negative despite rounding. */

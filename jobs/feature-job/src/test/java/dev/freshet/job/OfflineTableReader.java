@@ -49,8 +49,18 @@ final class OfflineTableReader {
                   types.add(derived.type());
                 });
         double[] values = new double[names.size()];
+        // Laid out as the job lays out FeatureRow: NaN in values and the list in lists for a
+        // string-list feature, and no lists at all for a contract without one.
+        String[][] lists =
+            types.contains(FeatureType.STRING_LIST) ? new String[values.length][] : null;
         for (int v = 0; v < values.length; v++) {
-          if (record.isNullAt(names.get(v))) {
+          if (types.get(v) == FeatureType.STRING_LIST) {
+            values[v] = Double.NaN;
+            lists[v] =
+                record.isNullAt(names.get(v))
+                    ? null
+                    : record.<String>getList(names.get(v)).toArray(String[]::new);
+          } else if (record.isNullAt(names.get(v))) {
             values[v] = Double.NaN;
           } else if (types.get(v) == FeatureType.LONG) {
             values[v] = record.getLong(names.get(v));
@@ -70,7 +80,8 @@ final class OfflineTableReader {
                 contract.id(),
                 String.join(ContractInputs.KEY_PART_SEPARATOR, keyParts),
                 record.getLong(OfflineRowMapper.FEATURE_TIME_COLUMN),
-                values));
+                values,
+                lists));
       }
     }
     return rows;

@@ -43,21 +43,23 @@ final class ReferenceFeatures {
     long first = inputs.stream().mapToLong(input -> input.eventTime).min().orElseThrow();
     long last = inputs.stream().mapToLong(input -> input.eventTime).max().orElseThrow();
     long longestHop = Arrays.stream(plan.hopMillis).max().orElseThrow();
-    double[] empty = plan.emptyValues();
-    double[] values = empty;
-    double[] written = empty;
+    FeatureValues empty = plan.emptyValues();
+    FeatureValues values = empty;
+    FeatureValues written = empty;
     long writtenAt = Long.MIN_VALUE;
+    long lifetimeFrom = Long.MIN_VALUE;
     long interval = contract.emitMinInterval().toMillis();
     List<FeatureRow> rows = new ArrayList<>();
     for (long end = plan.tileStart(first) + plan.tileMillis;
         end <= last + plan.largestWindowMillis + 2 * longestHop + 2 * interval;
         end += plan.tileMillis) {
       boolean windowEnd = false;
-      double[] current = values.clone();
+      FeatureValues current = values.copy();
       for (int f = 0; f < plan.featureCount(); f++) {
         if (plan.closesAt(f, end)) {
           windowEnd = true;
-          current[f] = valueOf(contract, f, inputs, end - plan.sizeMillis[f], end);
+          long from = plan.lifetime[f] ? lifetimeFrom : end - plan.sizeMillis[f];
+          setValue(contract, f, inputs, from, end, current);
         }
       }
       if (!windowEnd) {
@@ -65,8 +67,8 @@ final class ReferenceFeatures {
       }
       values = current;
       boolean intervalPassed = writtenAt == Long.MIN_VALUE || end - writtenAt >= interval;
-      if (!TileAggregator.sameValues(current, written) && intervalPassed) {
-        rows.add(new FeatureRow(contract.id(), entity, end, withDerived(contract, current)));
+      if (!current.sameAs(written) && intervalPassed) {
+        rows.add(row(contract, entity, end, current));
         written = current;
         writtenAt = end;
       }
@@ -76,29 +78,70 @@ final class ReferenceFeatures {
               .anyMatch(
                   input ->
                       plan.tileStart(input.eventTime) + plan.largestWindowMillis > windowEndNow);
-      if (!eventsLeft
-          && TileAggregator.sameValues(current, empty)
-          && TileAggregator.sameValues(written, empty)) {
+      if (!eventsLeft && current.sameAs(empty) && written.sameAs(empty)) {
         writtenAt = Long.MIN_VALUE;
+        lifetimeFrom = end;
       }
     }
     return rows;
   }
 
-  private static double valueOf(
-      Contract contract, int f, List<FeatureInput> inputs, long from, long to) {
+  /** Feature {@code f} over the inputs in [from, to), written into {@code values}. */
+  private static void setValue(
+      Contract contract,
+      int f,
+      List<FeatureInput> inputs,
+      long from,
+      long to,
+      FeatureValues values) {
     Feature feature = contract.features().get(f);
+    List<FeatureInput> inWindow =
+        inputs.stream()
+            .filter(input -> input.eventTime >= from && input.eventTime < to)
+            .filter(
+                input ->
+                    feature.aggregation().foldsItems()
+                        ? input.items[f] != null
+                        : !Double.isNaN(input.inputs[f]))
+            .toList();
+    switch (feature.aggregation()) {
+      case DISTINCT_COUNT ->
+          values.numbers[f] =
+              inWindow.isEmpty()
+                  ? emptyValue(feature)
+                  : inWindow.stream().map(input -> input.items[f]).distinct().count();
+      case TOP_K -> values.lists[f] = topK(inWindow, f, feature.k());
+      default -> values.numbers[f] = numberOf(feature, f, inWindow);
+    }
+  }
+
+  /** Exact counts, most frequent first, ties by the smaller value. */
+  private static String[] topK(List<FeatureInput> inWindow, int f, int k) {
+    Map<String, Long> counts = new TreeMap<>();
+    inWindow.forEach(input -> counts.merge(input.items[f], 1L, Long::sum));
+    return counts.entrySet().stream()
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(k)
+        .map(Map.Entry::getKey)
+        .toArray(String[]::new);
+  }
+
+  private static double emptyValue(Feature feature) {
+    return feature.defaultValue() != null
+        ? feature.defaultValue()
+        : ContractPlan.aggregationEmptyValue(feature.aggregation());
+  }
+
+  private static double numberOf(Feature feature, int f, List<FeatureInput> inWindow) {
     List<double[]> timedValues = new ArrayList<>();
-    for (FeatureInput input : inputs) {
-      double value = input.inputs[f];
-      if (input.eventTime >= from && input.eventTime < to && !Double.isNaN(value)) {
-        timedValues.add(new double[] {input.eventTime, value});
-      }
+    for (FeatureInput input : inWindow) {
+      timedValues.add(new double[] {input.eventTime, input.inputs[f]});
     }
     if (timedValues.isEmpty()) {
-      return feature.defaultValue() != null
-          ? feature.defaultValue()
-          : ContractPlan.aggregationEmptyValue(feature.aggregation());
+      return emptyValue(feature);
     }
     double sum = timedValues.stream().mapToDouble(v -> v[1]).sum();
     Aggregation aggregation = feature.aggregation();
@@ -117,6 +160,7 @@ final class ReferenceFeatures {
           timedValues.stream()
               .max(Comparator.<double[]>comparingDouble(v -> v[0]).thenComparingDouble(v -> v[1]))
               .orElseThrow()[1];
+      case DISTINCT_COUNT, TOP_K -> throw new IllegalArgumentException(aggregation.yamlName());
     };
   }
 
@@ -127,14 +171,20 @@ final class ReferenceFeatures {
     return Math.sqrt(squares / timedValues.size());
   }
 
-  /** Derived features evaluated on the row's aggregated values, as CEL defines them. */
-  private static double[] withDerived(Contract contract, double[] aggregated) {
+  /** The row of the values, derived features evaluated on them as CEL defines them. */
+  private static FeatureRow row(Contract contract, String entity, long end, FeatureValues values) {
     FeatureExpressions expressions = new FeatureExpressions(contract.features());
-    double[] values = Arrays.copyOf(aggregated, aggregated.length + contract.derived().size());
-    for (int d = 0; d < contract.derived().size(); d++) {
-      values[aggregated.length + d] =
-          expressions.program(contract.derived().get(d).expression()).evaluate(aggregated);
+    int features = values.numbers.length;
+    int derived = contract.derived().size();
+    double[] numbers = Arrays.copyOf(values.numbers, features + derived);
+    String[][] lists =
+        values.lists == null ? null : Arrays.copyOf(values.lists, features + derived);
+    for (int d = 0; d < derived; d++) {
+      numbers[features + d] =
+          expressions
+              .program(contract.derived().get(d).expression())
+              .evaluate(values.numbers, values.lists);
     }
-    return values;
+    return new FeatureRow(contract.id(), entity, end, numbers, lists);
   }
 }

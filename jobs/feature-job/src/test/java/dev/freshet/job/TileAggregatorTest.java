@@ -18,6 +18,8 @@ import dev.freshet.events.EventStream;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -172,7 +174,8 @@ class TileAggregatorTest {
                     null,
                     null,
                     SLIDING_30S,
-                    0.0)));
+                    0.0,
+                    null)));
     harness = harness(contract);
 
     play(contract, 1_000, 100);
@@ -236,6 +239,173 @@ class TileAggregatorTest {
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
+  @Test
+  void distinctCountAtWindowEdgesCountsEachValueOnce() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature(
+                    "artists",
+                    FeatureType.LONG,
+                    Aggregation.DISTINCT_COUNT,
+                    "artist_id",
+                    SLIDING_30S)));
+    harness = harness(contract);
+
+    listen(contract, 0, "a1");
+    listen(contract, 9_999, "a2");
+    listen(contract, 9_999, "a1");
+    listen(contract, 10_000, "a3");
+    listen(contract, 25_000, "a3");
+    for (long windowEnd = 10_000; windowEnd <= 60_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(10_000, 2), row(20_000, 3), row(40_000, 1), row(60_000, 0));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void distinctCountOfManyValuesStaysWithinTheSketchErrorBound() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature(
+                    "artists",
+                    FeatureType.LONG,
+                    Aggregation.DISTINCT_COUNT,
+                    "artist_id",
+                    Window.tumbling(Duration.ofSeconds(10)))));
+    harness = harness(contract);
+
+    int distinct = 20_000;
+    for (int i = 0; i < 2 * distinct; i++) {
+      listen(contract, i % 10_000, "artist-" + (i % distinct));
+    }
+    harness.processWatermark(9_999);
+
+    double estimate = harness.extractOutputValues().get(0).values[0];
+    // Three relative standard errors of an lg_k 12 HLL sketch: 3 × 1.04 / sqrt(4096).
+    assertThat(estimate).isCloseTo(distinct, within(distinct * 3 * 1.04 / 64));
+  }
+
+  @Test
+  void topKAtWindowEdgesBreaksTiesByTheSmallerValue() throws Exception {
+    Contract contract = contract(Duration.ZERO, List.of(topArtists(2)));
+    harness = harness(contract);
+
+    listen(contract, 0, "b");
+    listen(contract, 9_999, "c");
+    listen(contract, 10_000, "a");
+    listen(contract, 15_000, "c");
+    listen(contract, 35_000, "a");
+    for (long windowEnd = 10_000; windowEnd <= 70_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .extracting(row -> row.featureTime + "=" + List.of(row.lists[0]))
+        .containsExactly("10000=[b, c]", "20000=[c, a]", "40000=[a, c]", "50000=[a]", "70000=[]");
+    assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void lifetimeValuesOutliveTheirTilesUntilTheStateTtl() throws Exception {
+    Window lifetime = Window.lifetime(Duration.ofSeconds(10));
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+                feature("plays_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime),
+                feature("longest_ever", FeatureType.LONG, Aggregation.MAX, "played_ms", lifetime),
+                feature(
+                    "artists_ever",
+                    FeatureType.LONG,
+                    Aggregation.DISTINCT_COUNT,
+                    "artist_id",
+                    lifetime)));
+    harness = harness(contract);
+    harness.setStateTtlProcessingTime(0);
+
+    playBy(contract, 1_000, "a1", 300);
+    playBy(contract, 9_999, "a2", 100);
+    for (long windowEnd = 10_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+    playBy(contract, 75_000, "a1", 200);
+    for (long windowEnd = 60_000; windowEnd <= 120_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 2, 2, 300, 2),
+            row(40_000, 0, 2, 300, 2),
+            row(80_000, 1, 3, 300, 2),
+            row(110_000, 0, 3, 300, 2));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+
+    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
+    playBy(contract, 125_000, "a9", 50);
+    harness.processWatermark(129_999);
+
+    assertThat(harness.extractOutputValues()).last().isEqualTo(row(130_000, 1, 1, 50, 1));
+  }
+
+  @Test
+  void stateRestoredUnderAContractWithOneMoreFeatureKeepsTheOldFeatures() throws Exception {
+    Feature plays = feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S);
+    Feature artists =
+        feature("artists", FeatureType.LONG, Aggregation.DISTINCT_COUNT, "artist_id", SLIDING_30S);
+    Feature longest =
+        feature("longest", FeatureType.LONG, Aggregation.MAX, "played_ms", SLIDING_30S);
+    Contract before = contract(Duration.ZERO, List.of(plays, artists));
+    harness = harness(before);
+    playBy(before, 1_000, "a1", 100);
+    playBy(before, 2_000, "a2", 500);
+    harness.processWatermark(9_999);
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    Contract after = contract(Duration.ZERO, List.of(longest, artists, plays));
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new TileAggregator(List.of(ContractPlan.of(after)))),
+            FeatureInput::key,
+            Types.STRING);
+    harness.setup();
+    harness.initializeState(snapshot);
+    harness.open();
+    playBy(after, 12_000, "a3", 200);
+    harness.processWatermark(19_999);
+
+    assertThat(harness.extractOutputValues()).containsExactly(row(20_000, 200, 3, 3));
+  }
+
+  @Test
+  void derivedFeaturesReadStringListsAsCelLists() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(topArtists(5)),
+            List.of(new DerivedFeature("top_size", FeatureType.LONG, "size(top_artists)")));
+    harness = harness(contract);
+
+    listen(contract, 1_000, "a1");
+    listen(contract, 2_000, "a2");
+    harness.processWatermark(9_999);
+
+    FeatureRow row = harness.extractOutputValues().get(0);
+    assertThat(row.lists[0]).containsExactly("a1", "a2");
+    assertThat(row.values[1]).isEqualTo(2.0);
+  }
+
   private void play(Contract contract, long eventTime, long playedMs) throws Exception {
     act(contract, eventTime, "play", playedMs);
   }
@@ -245,19 +415,34 @@ class TileAggregatorTest {
     harness.processElement(input(contract, "user-1", eventTime, action, playedMs), eventTime);
   }
 
+  private void listen(Contract contract, long eventTime, String artist) throws Exception {
+    playBy(contract, eventTime, artist, 100);
+  }
+
+  private void playBy(Contract contract, long eventTime, String artist, long playedMs)
+      throws Exception {
+    BehaviourEvent event = event("user-1", eventTime, "play", playedMs);
+    event.artistId = artist;
+    harness.processElement(new ContractInputs(contract).inputsFor(event).get(0), eventTime);
+  }
+
   private static FeatureInput input(Contract contract, String user, long eventTime, long playedMs) {
     return input(contract, user, eventTime, "play", playedMs);
   }
 
   private static FeatureInput input(
       Contract contract, String user, long eventTime, String action, long playedMs) {
+    return new ContractInputs(contract).inputsFor(event(user, eventTime, action, playedMs)).get(0);
+  }
+
+  private static BehaviourEvent event(String user, long eventTime, String action, long playedMs) {
     BehaviourEvent event = new BehaviourEvent();
     event.eventId = "e" + eventTime;
     event.userId = user;
     event.action = action;
     event.playedMs = playedMs;
     event.ts = eventTime;
-    return new ContractInputs(contract).inputsFor(event).get(0);
+    return event;
   }
 
   private static FeatureRow row(long featureTime, double... values) {
@@ -306,6 +491,7 @@ class TileAggregatorTest {
                 "action == 'skip'",
                 "true",
                 SLIDING_30S,
+                null,
                 null),
             feature("spread", FeatureType.DOUBLE, Aggregation.STDDEV, "played_ms", SLIDING_30S)));
   }
@@ -341,8 +527,23 @@ class TileAggregatorTest {
         allowedLateness,
         emitMinInterval,
         "listening",
+        List.of("event_date"),
         OnlineSink.DISABLED,
         "test");
+  }
+
+  private static Feature topArtists(int k) {
+    return new Feature(
+        "top_artists",
+        FeatureType.STRING_LIST,
+        Aggregation.TOP_K,
+        "artist_id",
+        null,
+        null,
+        null,
+        SLIDING_30S,
+        null,
+        k);
   }
 
   private static Feature feature(

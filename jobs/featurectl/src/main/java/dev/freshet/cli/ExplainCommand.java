@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractDiff;
 import dev.freshet.contract.ContractLoader;
@@ -39,11 +40,17 @@ import picocli.CommandLine.Spec;
     description = {
       "Show the plan of one contract: stream and Kafka topic, filter, entity key and keyBy key,"
           + " tiles, estimated state per key, offline table columns and online settings.",
-      "State per key = tiles x (arrays x features x 8 bytes + 64 bytes) + features x 8 bytes,"
-          + " where tiles = largest window / tile, the tile is the gcd of all window hops, arrays"
-          + " is the number of per-feature arrays of the job's Tile, and the last term is the"
-          + " last emitted row. Keys, the state backend's own overhead and windows still open"
-          + " past the largest window (allowed lateness) are not counted."
+      "State per key = tiles x (arrays x features x 8 bytes + 64 bytes + sketches) + features x"
+          + " 8 bytes, where tiles = largest window / tile (a lifetime window counting as its hop)"
+          + " + 1 running total if any window is lifetime, the tile is the gcd of all window hops,"
+          + " arrays is the number of per-feature numeric arrays of the job's Tile, and the last"
+          + " term is the last emitted row.",
+      "Sketches are counted at their largest serialized size in every tile, so the estimate of a"
+          + " contract with distinct_count or top_k is an upper bound: per tile up to 2216 bytes"
+          + " per distinct_count (HLL_4, lg_k 12) and up to 768 values x (12 bytes + 20 bytes"
+          + " assumed per value) + 32 bytes per top_k, and k values x 20 bytes per top_k in the"
+          + " emitted row. Keys, the state backend's own overhead and windows still open past the"
+          + " largest window (allowed lateness) are not counted."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -58,6 +65,25 @@ final class ExplainCommand implements Callable<Integer> {
 
   /** Object and array headers of one tile, roughly. */
   static final int TILE_OVERHEAD_BYTES = 64;
+
+  /**
+   * The largest compact HLL_4 sketch of lg_k 12, from DataSketches' size table
+   * (https://datasketches.apache.org/docs/HLL/HllMaxSizeAndErrorTable.html); dense sketches
+   * measured 2092 to 2112 bytes, and a few hundred values fit in far less (412 bytes for 100).
+   */
+  static final int HLL_MAX_BYTES = 2216;
+
+  /**
+   * Values a top_k tile holds at most: the frequent-items map of 1024 slots purges beyond 0.75 of
+   * them.
+   */
+  static final int TOP_K_MAX_VALUES = 768;
+
+  /** Length of a top_k value, assumed: ids such as artist-3 or song-1042 are shorter. */
+  static final int VALUE_BYTES = 20;
+
+  /** A serialized frequent-items sketch: 4 longs of preamble, per value its count and length. */
+  static final int TOP_K_MAX_BYTES = 32 + TOP_K_MAX_VALUES * (8 + 4 + VALUE_BYTES);
 
   /** The job's keyBy key is {@code <contract>|<entity key>} (FeatureInput.key()). */
   static final String KEY_SEPARATOR = "|";
@@ -98,34 +124,85 @@ final class ExplainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The state a contract keeps per key, as the job's tile aggregator keeps it. */
-  record StateEstimate(long tileMillis, long tilesPerKey, int arrays, int features) {
+  /**
+   * The state a contract keeps per key, as the job's tile aggregator keeps it.
+   *
+   * @param windowTiles the tiles of the largest window (a lifetime window counts as its hop)
+   * @param lifetimeTotal whether a lifetime window adds its running total, a tile of its own
+   * @param listValues the values of the top_k lists in the emitted row: the sum of their k
+   */
+  record StateEstimate(
+      long tileMillis,
+      long windowTiles,
+      boolean lifetimeTotal,
+      int arrays,
+      int features,
+      int distinctCounts,
+      int topKs,
+      int listValues) {
 
     static StateEstimate of(Contract contract) {
       long tile = 0;
+      boolean lifetime = false;
+      int distinctCounts = 0;
+      int topKs = 0;
+      int listValues = 0;
       for (Feature feature : contract.features()) {
         tile = gcd(tile, feature.window().hopMillis());
+        lifetime |= feature.window().isLifetime();
+        if (feature.aggregation() == Aggregation.DISTINCT_COUNT) {
+          distinctCounts++;
+        } else if (feature.aggregation() == Aggregation.TOP_K) {
+          topKs++;
+          listValues += feature.k();
+        }
       }
       return new StateEstimate(
-          tile, contract.largestWindowMillis() / tile, tileArrays(), contract.features().size());
+          tile,
+          contract.largestWindowMillis() / tile,
+          lifetime,
+          tileArrays(),
+          contract.features().size(),
+          distinctCounts,
+          topKs,
+          listValues);
+    }
+
+    long tilesPerKey() {
+      return windowTiles + (lifetimeTotal ? 1 : 0);
+    }
+
+    /** Whether sketches are counted at their largest, making the estimate an upper bound. */
+    boolean hasSketches() {
+      return distinctCounts + topKs > 0;
+    }
+
+    long sketchBytesPerTile() {
+      return (long) distinctCounts * HLL_MAX_BYTES + (long) topKs * TOP_K_MAX_BYTES;
     }
 
     long bytesPerTile() {
-      return (long) arrays * features * SLOT_BYTES + TILE_OVERHEAD_BYTES;
+      return (long) arrays * features * SLOT_BYTES + TILE_OVERHEAD_BYTES + sketchBytesPerTile();
     }
 
     long emittedRowBytes() {
-      return (long) features * SLOT_BYTES;
+      return (long) features * SLOT_BYTES + (long) listValues * VALUE_BYTES;
     }
 
     long bytesPerKey() {
-      return tilesPerKey * bytesPerTile() + emittedRowBytes();
+      return tilesPerKey() * bytesPerTile() + emittedRowBytes();
     }
 
-    /** One slot per feature in each array field of the job's Tile (counts, sums, ...). */
+    /**
+     * One slot per feature in each numeric array field of the job's Tile (counts, sums, ...); its
+     * sketches are counted apart, by their own size.
+     */
     static int tileArrays() {
       return (int)
-          Arrays.stream(Tile.class.getFields()).map(Field::getType).filter(Class::isArray).count();
+          Arrays.stream(Tile.class.getFields())
+              .map(Field::getType)
+              .filter(type -> type == long[].class || type == double[].class)
+              .count();
     }
 
     private static long gcd(long a, long b) {
@@ -168,27 +245,11 @@ final class ExplainCommand implements Callable<Integer> {
     contract.features().forEach(f -> features.put(f.name(), ContractDiff.summary(f)));
     lines.table(features);
     lines.add("Tile", duration(state.tileMillis()) + " (gcd of the window hops)");
-    lines.add(
-        "Tiles per key",
-        state.tilesPerKey()
-            + " (largest window "
-            + duration(contract.largestWindowMillis())
-            + " / tile "
-            + duration(state.tileMillis())
-            + ")");
-    lines.add(
-        "State per key",
-        String.format(
-            "~%d bytes = %d tiles x (%d arrays x %d features x %d B + %d B) + %d features x %d B"
-                + " (emitted row)",
-            state.bytesPerKey(),
-            state.tilesPerKey(),
-            state.arrays(),
-            state.features(),
-            SLOT_BYTES,
-            TILE_OVERHEAD_BYTES,
-            state.features(),
-            SLOT_BYTES));
+    lines.add("Tiles per key", tilesPerKey(contract, state));
+    lines.add("State per key", statePerKey(state));
+    if (state.hasSketches()) {
+      lines.add("Sketches per tile", sketchesPerTile(state));
+    }
     lines.add("State TTL", Durations.format(contract.stateTtl()));
     lines.add("Allowed lateness", Durations.format(contract.allowedLateness()));
     lines.add("Freshness SLA", Durations.format(contract.freshnessSla()));
@@ -202,6 +263,63 @@ final class ExplainCommand implements Callable<Integer> {
     lines.table(columns);
     lines.add("Online", online(contract.online()));
     return lines.lines;
+  }
+
+  private static String tilesPerKey(Contract contract, StateEstimate state) {
+    String window =
+        " (largest window "
+            + duration(contract.largestWindowMillis())
+            + " / tile "
+            + duration(state.tileMillis());
+    return state.lifetimeTotal()
+        ? state.tilesPerKey()
+            + " = "
+            + state.windowTiles()
+            + window
+            + "; a lifetime window counts as its hop) + 1 running total of the lifetime windows"
+        : state.tilesPerKey() + window + ")";
+  }
+
+  private static String statePerKey(StateEstimate state) {
+    String sketches =
+        state.hasSketches() ? String.format(" + %d B sketches", state.sketchBytesPerTile()) : "";
+    String lists =
+        state.listValues() > 0
+            ? String.format(" + %d list values x %d B", state.listValues(), VALUE_BYTES)
+            : "";
+    return String.format(
+        "%s~%d bytes = %d tiles x (%d arrays x %d features x %d B + %d B%s) + %d features x %d B"
+            + "%s (emitted row)",
+        state.hasSketches() ? "up to " : "",
+        state.bytesPerKey(),
+        state.tilesPerKey(),
+        state.arrays(),
+        state.features(),
+        SLOT_BYTES,
+        TILE_OVERHEAD_BYTES,
+        sketches,
+        state.features(),
+        SLOT_BYTES,
+        lists);
+  }
+
+  private static String sketchesPerTile(StateEstimate state) {
+    List<String> parts = new ArrayList<>();
+    if (state.distinctCounts() > 0) {
+      parts.add(
+          String.format(
+              "%d distinct_count x %d B (HLL_4, lg_k %d)",
+              state.distinctCounts(), HLL_MAX_BYTES, Aggregation.HLL_LG_K));
+    }
+    if (state.topKs() > 0) {
+      parts.add(
+          String.format(
+              "%d top_k x %d B (%d values of %d B)",
+              state.topKs(), TOP_K_MAX_BYTES, TOP_K_MAX_VALUES, VALUE_BYTES));
+    }
+    return "up to "
+        + String.join(" + ", parts)
+        + "; a tile holds only the values of its own events";
   }
 
   private static String keyByKey(Contract contract) {

@@ -93,8 +93,8 @@ class DiffCommandTest {
         .hasToString(
             """
             BREAKING  listening  features[plays_1m].window: sliding 1m/10s -> sliding 5m/10s\
-              (the feature covers another span of time; raise version to 2 to run it beside\
-             version 1)
+              (the feature covers another span of time; raise version to 2 for a new state\
+             namespace and table)
             1 change(s) since HEAD: 0 compatible, 1 breaking (0 accepted)
             """);
     assertThat(err).hasToString(NOT_ACCEPTED);
@@ -115,10 +115,11 @@ class DiffCommandTest {
         .hasToString(
             """
             COMPATIBLE  listening  version: 1 -> 2\
-              (runs beside version 1 in a new state namespace and table)
+              (replaces version 1 in a new state namespace and table; version 1's table stays,\
+             no longer written)
             BREAKING  listening  features[plays_1m].window: sliding 1m/10s -> sliding 5m/10s\
-              (the feature covers another span of time; accepted: version 2 runs beside\
-             version 1)
+              (the feature covers another span of time; accepted: version 2 gets its own state\
+             and table)
             2 change(s) since HEAD: 1 compatible, 1 breaking (1 accepted)
             """);
     assertThat(err).hasToString("");
@@ -180,7 +181,7 @@ class DiffCommandTest {
             "No changes to the contracts since HEAD.",
             "BREAKING  listening  features[plays_1m].filter: \"action == 'play'\""
                 + " -> \"action == 'like'\"  (the feature counts other events;"
-                + " raise version to 2 to run it beside version 1)",
+                + " raise version to 2 for a new state namespace and table)",
             "1 change(s) since v1: 0 compatible, 1 breaking (0 accepted)");
   }
 
@@ -214,7 +215,8 @@ class DiffCommandTest {
     assertThat(out.toString().lines())
         .containsExactly(
             "COMPATIBLE  listening  version: 1 -> 2"
-                + "  (runs beside version 1 in a new state namespace and table)",
+                + "  (replaces version 1 in a new state namespace and table;"
+                + " version 1's table stays, no longer written)",
             "1 change(s) since HEAD: 1 compatible, 0 breaking (0 accepted)");
   }
 

@@ -83,6 +83,31 @@ class ExplainCommandTest {
       offline: { table: inode_writes }
       """;
 
+  private static final String ARTIST_TASTE =
+      """
+      name: artist_taste
+      version: 1
+      owner: recs
+      description: which artists a user plays
+      source: { stream: behaviour }
+      entity: { name: user, keys: [{ field: user_id, type: string }] }
+      features:
+        - name: distinct_songs_1h
+          type: long
+          aggregation: distinct_count
+          input: song_id
+          window: { type: sliding, size: 1h, hop: 10m }
+        - name: top_artists
+          type: string_list
+          aggregation: top_k
+          k: 5
+          input: artist_id
+          window: { type: lifetime, hop: 1h }
+      state_ttl: 30d
+      freshness_sla: 5s
+      offline: { table: artist_taste }
+      """;
+
   @TempDir Path dir;
 
   private final StringWriter out = new StringWriter();
@@ -118,7 +143,7 @@ class ExplainCommandTest {
               avg_played_ms_10m  double avg of "played_ms", sliding 10m/30s
             Tile              30s (gcd of the window hops)
             Tiles per key     60 (largest window 30m / tile 30s)
-            State per key     ~12496 bytes = 60 tiles x (9 arrays x 2 features x 8 B + 64 B)\
+            State per key     ~13456 bytes = 60 tiles x (10 arrays x 2 features x 8 B + 64 B)\
              + 2 features x 8 B (emitted row)
             State TTL         1h
             Allowed lateness  2s
@@ -162,14 +187,41 @@ class ExplainCommandTest {
 
     assertThat(estimate.tileMillis()).isEqualTo(5_000);
     assertThat(estimate.tilesPerKey()).isEqualTo(12);
-    assertThat(estimate.bytesPerTile()).isEqualTo(9 * 3 * 8 + 64);
-    assertThat(estimate.bytesPerKey()).isEqualTo(12 * (9 * 3 * 8 + 64) + 3 * 8);
+    assertThat(estimate.bytesPerTile()).isEqualTo(10 * 3 * 8 + 64);
+    assertThat(estimate.bytesPerKey()).isEqualTo(12 * (10 * 3 * 8 + 64) + 3 * 8);
   }
 
   @Test
-  void countsEveryArrayOfTheJobsTile() {
-    // counts, sums, sumsOfSquares, mins, maxs, firsts, firstTimes, lasts, lastTimes
-    assertThat(ExplainCommand.StateEstimate.tileArrays()).isEqualTo(9);
+  void sketchesAreCountedAtTheirLargestAndALifetimeWindowAddsItsRunningTotal() throws IOException {
+    Files.writeString(dir.resolve("artist_taste.yaml"), ARTIST_TASTE);
+
+    int exitCode = execute("explain", "artist_taste", "--contracts", dir.toString());
+
+    assertThat(exitCode).isZero();
+    assertThat(out.toString().lines())
+        .contains(
+            "  distinct_songs_1h  long distinct_count of \"song_id\", sliding 1h/10m",
+            "  top_artists        string_list top_k 5 of \"artist_id\", lifetime/1h",
+            "Tile              10m (gcd of the window hops)",
+            "Tiles per key     7 = 6 (largest window 1h / tile 10m; a lifetime window counts as"
+                + " its hop) + 1 running total of the lifetime windows",
+            "State per key     up to ~189452 bytes = 7 tiles x (10 arrays x 2 features x 8 B"
+                + " + 64 B + 26824 B sketches) + 2 features x 8 B + 5 list values x 20 B"
+                + " (emitted row)",
+            "Sketches per tile up to 1 distinct_count x 2216 B (HLL_4, lg_k 12) + 1 top_k x"
+                + " 24608 B (768 values of 20 B); a tile holds only the values of its own events");
+    ExplainCommand.StateEstimate estimate =
+        ExplainCommand.StateEstimate.of(
+            new ContractLoader().loadFiles(List.of(dir.resolve("artist_taste.yaml"))).get(0));
+    assertThat(estimate.bytesPerKey())
+        .isEqualTo((6 + 1) * (10 * 2 * 8 + 64 + 2216 + (32 + 768 * (8 + 4 + 20))) + 2 * 8 + 5 * 20);
+  }
+
+  @Test
+  void countsEveryNumericArrayOfTheJobsTile() {
+    // featureIds, counts, sums, sumsOfSquares, mins, maxs, firsts, firstTimes, lasts, lastTimes;
+    // the sketches are counted by their own size
+    assertThat(ExplainCommand.StateEstimate.tileArrays()).isEqualTo(10);
   }
 
   @Test
@@ -202,8 +254,10 @@ class ExplainCommandTest {
     assertThat(exitCode).isZero();
     assertThat(out.toString())
         .startsWith("Usage: featurectl explain [-hV] [--contracts=DIR] <contract-name>")
-        .contains("State per key = tiles x (arrays x features x 8 bytes + 64 bytes)")
+        .contains("State per key = tiles x (arrays x features x 8 bytes + 64 bytes + sketches)")
         .contains("  1   no contract of that name, or the contracts fail validation");
+    assertThat(out.toString().replaceAll("\\s+", " "))
+        .contains("so the estimate of a contract with distinct_count or top_k is an upper bound");
   }
 
   private int execute(String... args) {

@@ -57,13 +57,13 @@ class RunCommandITCase {
     }
     assertThat(contractsWithRows)
         .as(out.toString())
-        .containsExactlyInAnyOrderElementsOf(contractNames());
+        .containsExactlyInAnyOrderElementsOf(contractIds());
     assertThat(out.toString()).contains("freshet: stopped");
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
   }
 
-  private static List<String> contractNames() {
+  private static List<String> contractIds() {
     return new ContractLoader()
-        .loadDirectory(Path.of("../../contracts")).stream().map(Contract::name).toList();
+        .loadDirectory(Path.of("../../contracts")).stream().map(Contract::id).toList();
   }
 }

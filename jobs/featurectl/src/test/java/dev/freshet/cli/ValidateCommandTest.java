@@ -24,7 +24,7 @@ class ValidateCommandTest {
     int exitCode = execute("validate", "--contracts", "../../contracts");
 
     assertThat(exitCode).isZero();
-    assertThat(out.toString()).contains("ok  user_listening (behaviour, 5 features)");
+    assertThat(out.toString()).contains("ok  user_listening (behaviour, 7 features)");
     assertThat(err.toString()).isEmpty();
   }
 
