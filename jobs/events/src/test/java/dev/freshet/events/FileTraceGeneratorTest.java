@@ -1,0 +1,364 @@
+package dev.freshet.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.freshet.events.ReferenceNormalizer.Derived;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FileTraceGeneratorTest {
+
+  private static final int LARGE = 100_000;
+
+  @Test
+  void sameSeedSameTrace() {
+    FileTrace first = FileTraceGenerator.builder().seed(7).build().generate(20_000);
+    FileTrace second = FileTraceGenerator.builder().seed(7).build().generate(20_000);
+    FileTrace otherSeed = FileTraceGenerator.builder().seed(8).build().generate(20_000);
+
+    assertThat(second.observations()).hasSameSizeAs(first.observations());
+    for (int i = 0; i < first.observations().size(); i++) {
+      assertThat(second.observations().get(i).value())
+          .isEqualTo(first.observations().get(i).value());
+    }
+    assertThat(second.truth()).isEqualTo(first.truth());
+    assertThat(otherSeed.truth()).isNotEqualTo(first.truth());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2, 3, 1_000})
+  void generatesExactlyTheRequestedNumberOfObservations(int observations) {
+    FileTrace trace =
+        FileTraceGenerator.builder().seed(observations).build().generate(observations);
+
+    assertThat(trace.observations()).hasSize(observations);
+    assertThat(ReferenceNormalizer.derive(decode(trace)).stream().map(Derived::change))
+        .containsExactlyElementsOf(byTime(trace.truth()));
+  }
+
+  @Test
+  void everyObservationDecodesAsAFileEventKeyedByItsHost() {
+    FileTrace trace = FileTraceGenerator.builder().seed(11).build().generate(LARGE);
+    EventDecoder decoder = new EventDecoder(EventStream.FILE);
+    Set<String> eventIds = new HashSet<>();
+
+    for (GeneratedRecord record : trace.observations()) {
+      assertThat(record.stream()).isEqualTo(EventStream.FILE);
+      assertThat(record.malformed()).isFalse();
+      DecodeResult result = decoder.decode(record.value());
+      assertThat(result).isInstanceOf(DecodeResult.Decoded.class);
+      FileEvent event = (FileEvent) ((DecodeResult.Decoded) result).event();
+      assertThat(record.key()).isEqualTo(event.host);
+      assertThat(event.generation).isNotNull();
+      assertThat(eventIds.add(event.eventId)).as("fresh id %s", event.eventId).isTrue();
+    }
+  }
+
+  @Test
+  void truthFollowsFromTheObservationsAlone() {
+    FileTrace trace = FileTraceGenerator.builder().seed(5).build().generate(LARGE);
+    List<FileEvent> observations = decode(trace);
+
+    List<FileChange> derived =
+        ReferenceNormalizer.derive(observations).stream().map(Derived::change).toList();
+
+    List<FileChange> truth = byTime(trace.truth());
+    assertThat(derived).hasSameSizeAs(truth);
+    for (int i = 0; i < truth.size(); i++) {
+      assertThat(derived.get(i)).as("change %d", i).isEqualTo(truth.get(i));
+    }
+    assertThat(trace.truth()).as("truth in event-time order").isEqualTo(truth);
+  }
+
+  @Test
+  void observationsAddUpToTheTruth() {
+    FileTrace trace = FileTraceGenerator.builder().seed(6).build().generate(LARGE);
+    List<FileEvent> observations = decode(trace);
+
+    long renames = trace.truth().stream().filter(c -> c.kind() == ChangeKind.RENAME).count();
+    long single =
+        trace.truth().stream()
+            .filter(c -> c.kind() != ChangeKind.RENAME && !c.deduplicated())
+            .count();
+    long duplicated = trace.truth().stream().filter(FileChange::deduplicated).count();
+    Map<Long, Integer> halvesByCookie = new HashMap<>();
+    observations.stream()
+        .filter(e -> e.op.startsWith("moved_"))
+        .forEach(e -> halvesByCookie.merge(e.cookie, 1, Integer::sum));
+    long unpairedHalves = halvesByCookie.values().stream().filter(n -> n == 1).count();
+    long moves = observations.stream().filter(e -> e.op.startsWith("moved_")).count();
+
+    assertThat((long) observations.size()).isEqualTo(single + 2 * duplicated + 2 * renames);
+    assertThat(moves).isEqualTo(2 * renames + unpairedHalves);
+    assertThat(halvesByCookie.values()).allMatch(n -> n <= 2);
+  }
+
+  @Test
+  void noObservationArrivesMoreThan300MsOfEventTimeBehind() {
+    FileTrace trace = FileTraceGenerator.builder().seed(9).build().generate(LARGE);
+
+    long latest = Long.MIN_VALUE;
+    long worstLag = 0;
+    int behind = 0;
+    for (FileEvent event : decode(trace)) {
+      latest = Math.max(latest, event.ts);
+      worstLag = Math.max(worstLag, latest - event.ts);
+      behind += latest > event.ts ? 1 : 0;
+    }
+
+    assertThat(worstLag).isBetween(200L, 300L);
+    assertThat(behind).isGreaterThan(LARGE / 20);
+  }
+
+  @Test
+  void everyPatternOccursInARealisticShare() {
+    FileTrace trace = FileTraceGenerator.builder().seed(3).build().generate(LARGE);
+    List<FileEvent> observations = decode(trace);
+    List<Derived> derived = ReferenceNormalizer.derive(observations);
+    List<FileChange> truth = trace.truth();
+    Map<String, Integer> arrival = new HashMap<>();
+    Map<String, String> fsTypeByHost = new HashMap<>();
+    for (int i = 0; i < observations.size(); i++) {
+      arrival.put(observations.get(i).eventId, i);
+      fsTypeByHost.put(observations.get(i).host, observations.get(i).fsType);
+    }
+    Predicate<FileChange> onInotifyHost =
+        c -> Set.of("ext4", "xfs").contains(fsTypeByHost.get(c.host()));
+
+    int duplicates = 0;
+    int reversedDuplicates = 0;
+    int renames = 0;
+    int reversedRenames = 0;
+    int unpairedMovedFrom = 0;
+    int unpairedMovedTo = 0;
+    for (Derived d : derived) {
+      List<FileEvent> parts = d.observations();
+      if (d.change().deduplicated()) {
+        FileEvent inotify =
+            parts.stream().filter(e -> e.channel.equals("inotify")).findFirst().get();
+        FileEvent poll = parts.stream().filter(e -> e.channel.equals("poll")).findFirst().get();
+        assertThat(poll.ts - inotify.ts).isBetween(0L, 150L);
+        duplicates++;
+        reversedDuplicates += arrival.get(poll.eventId) < arrival.get(inotify.eventId) ? 1 : 0;
+      } else if (d.change().kind() == ChangeKind.RENAME) {
+        FileEvent from = parts.get(0);
+        FileEvent to = parts.get(1);
+        assertThat(to.ts - from.ts).isBetween(0L, 100L);
+        renames++;
+        reversedRenames += arrival.get(to.eventId) < arrival.get(from.eventId) ? 1 : 0;
+      } else if (parts.get(0).op.equals("moved_from")) {
+        unpairedMovedFrom++;
+      } else if (parts.get(0).op.equals("moved_to")) {
+        unpairedMovedTo++;
+      }
+    }
+    long touches = count(truth, c -> c.kind() == ChangeKind.TOUCH);
+    long writes = touches + count(truth, c -> c.kind() == ChangeKind.CONTENT_CHANGE);
+    long pollOnlyOnExt4 =
+        count(truth, c -> c.seenByPollOnly() && fsTypeByHost.get(c.host()).equals("ext4"));
+    long onInotifyHosts =
+        derived.stream()
+            .filter(d -> onInotifyHost.test(d.change()))
+            .filter(d -> d.observations().stream().noneMatch(e -> e.op.startsWith("moved_")))
+            .count();
+    long pollOnlyOnInotifyHosts = count(truth, c -> onInotifyHost.test(c) && c.seenByPollOnly());
+    long creates = count(truth, c -> c.kind() == ChangeKind.CREATE);
+
+    assertThat(share(count(truth, c -> c.kind() == ChangeKind.CONTENT_CHANGE), truth.size()))
+        .isBetween(0.50, 0.75);
+    assertThat(share(touches, writes)).isBetween(0.08, 0.20);
+    assertThat(share(creates, truth.size())).isBetween(0.04, 0.12);
+    assertThat(share(count(truth, c -> c.kind() == ChangeKind.REMOVE), truth.size()))
+        .isBetween(0.04, 0.12);
+    assertThat(share(count(truth, c -> c.kind() == ChangeKind.CHMOD), truth.size()))
+        .isBetween(0.04, 0.12);
+    assertThat(share(renames, truth.size())).isBetween(0.015, 0.07);
+    assertThat(share(duplicates, onInotifyHosts)).isBetween(0.12, 0.30);
+    assertThat(share(pollOnlyOnInotifyHosts, onInotifyHosts)).isBetween(0.04, 0.14);
+    assertThat(share(reversedDuplicates, duplicates)).isBetween(0.15, 0.35);
+    assertThat(share(reversedRenames, renames)).isBetween(0.10, 0.30);
+    assertThat(share(unpairedMovedFrom, renames)).isBetween(0.06, 0.20);
+    assertThat(share(unpairedMovedTo, renames)).isBetween(0.06, 0.20);
+    assertThat(share(generationIncreases(truth), creates)).isBetween(0.2, 0.6);
+    assertThat(List.of(reversedDuplicates, reversedRenames, unpairedMovedFrom, unpairedMovedTo))
+        .allMatch(n -> n >= 10);
+    assertThat(List.of(generationIncreases(truth), touches, pollOnlyOnExt4)).allMatch(n -> n >= 10);
+    assertThat(storms(truth)).isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void blindFilesystemsAreSeenByPollOnlyAndNeverRename() {
+    FileTrace trace = FileTraceGenerator.builder().seed(4).build().generate(LARGE);
+    List<FileEvent> observations = decode(trace);
+    Set<String> blindHosts = new HashSet<>();
+    for (FileEvent event : observations) {
+      if (Set.of("overlay", "nfs").contains(event.fsType)) {
+        blindHosts.add(event.host);
+        assertThat(event.channel).as("channel of %s", event).isEqualTo("poll");
+        assertThat(event.op).as("op of %s", event).doesNotStartWith("moved_");
+      }
+    }
+
+    assertThat(blindHosts).hasSize(4);
+    List<FileChange> onBlindHosts =
+        trace.truth().stream().filter(c -> blindHosts.contains(c.host())).toList();
+    assertThat(onBlindHosts).isNotEmpty().allMatch(FileChange::seenByPollOnly);
+  }
+
+  @Test
+  void changesAfterARenameUseTheNewPath() {
+    FileTrace trace = FileTraceGenerator.builder().seed(12).build().generate(LARGE);
+    Map<List<Object>, FileChange> previousOfFile = new HashMap<>();
+    int followed = 0;
+
+    for (FileChange change : trace.truth()) {
+      List<Object> file =
+          List.of(change.host(), change.device(), change.inode(), change.generation());
+      FileChange previous = previousOfFile.put(file, change);
+      if (previous != null) {
+        assertThat(change.kind() == ChangeKind.RENAME ? change.oldPath() : change.path())
+            .as("path of %s after %s", change, previous)
+            .isEqualTo(previous.path());
+        followed += previous.kind() == ChangeKind.RENAME ? 1 : 0;
+      }
+    }
+
+    assertThat(followed).isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void movesOfOneInodeAreMoreThanASecondApart() {
+    FileTrace trace = FileTraceGenerator.builder().seed(13).build().generate(LARGE);
+    Map<List<Object>, List<FileEvent>> movesByInode = new HashMap<>();
+    for (FileEvent event : decode(trace)) {
+      if (event.op.startsWith("moved_")) {
+        movesByInode
+            .computeIfAbsent(List.of(event.host, event.device, event.inode), k -> new ArrayList<>())
+            .add(event);
+      }
+    }
+
+    int checked = 0;
+    for (List<FileEvent> moves : movesByInode.values()) {
+      moves.sort(Comparator.comparingLong(e -> e.ts));
+      for (int i = 1; i < moves.size(); i++) {
+        if (!moves.get(i).cookie.equals(moves.get(i - 1).cookie)) {
+          assertThat(moves.get(i).ts - moves.get(i - 1).ts).isGreaterThan(1_000L);
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void eventTimeAdvancesAtTheConfiguredRate() {
+    FileTrace trace =
+        FileTraceGenerator.builder().seed(2).observationsPerSecond(250).build().generate(LARGE);
+    List<FileChange> truth = trace.truth();
+
+    double seconds = (truth.get(truth.size() - 1).ts() - truth.get(0).ts()) / 1000.0;
+
+    assertThat(LARGE / seconds).isBetween(200.0, 260.0);
+  }
+
+  @Test
+  void rejectsSettingsItCannotHonour() {
+    assertThatThrownBy(() -> FileTraceGenerator.builder().observationsPerSecond(5_000))
+        .hasMessage("observationsPerSecond must be in [1, 1000], got 5000");
+    assertThatThrownBy(() -> FileTraceGenerator.builder().filesPerDirectory(0))
+        .hasMessage("filesPerDirectory must be positive, got 0");
+    assertThatThrownBy(() -> FileTraceGenerator.builder().build().generate(-1))
+        .hasMessage("observations must not be negative, got -1");
+  }
+
+  @Test
+  void onlyRenamesHaveAnOldPath() {
+    assertThatThrownBy(
+            () -> new FileChange("h", 1, 2, 1, ChangeKind.REMOVE, "/a/b", "/a/c", 0, false, false))
+        .hasMessageContaining("oldPath must be set for a rename and only for a rename");
+    FileChange rename =
+        new FileChange("h", 1, 2, 1, ChangeKind.RENAME, "/a/b", "/c", 0, false, false);
+    assertThat(rename.directory()).isEqualTo("/a");
+    assertThat(ChangeKind.CONTENT_CHANGE.yamlName()).isEqualTo("content_change");
+  }
+
+  /** Creates whose device and inode were last removed with the previous generation. */
+  private static long generationIncreases(List<FileChange> truth) {
+    Set<List<Object>> removed = new HashSet<>();
+    long increases = 0;
+    for (FileChange change : truth) {
+      List<Object> inode = List.of(change.host(), change.device(), change.inode());
+      if (change.kind() == ChangeKind.REMOVE) {
+        removed.add(List.of(inode, change.generation()));
+      } else if (change.kind() == ChangeKind.CREATE
+          && removed.contains(List.of(inode, change.generation() - 1))) {
+        increases++;
+      }
+    }
+    return increases;
+  }
+
+  /** Bursts of at least 20 writes to one directory within 3 seconds. */
+  private static int storms(List<FileChange> truth) {
+    Map<String, List<Long>> writesByDirectory = new HashMap<>();
+    for (FileChange change : truth) {
+      if (change.kind() == ChangeKind.CONTENT_CHANGE || change.kind() == ChangeKind.TOUCH) {
+        writesByDirectory
+            .computeIfAbsent(change.host() + ":" + change.directory(), k -> new ArrayList<>())
+            .add(change.ts());
+      }
+    }
+    int storms = 0;
+    for (List<Long> times : writesByDirectory.values()) {
+      int end = 0;
+      for (int start = 0; start < times.size(); start++) {
+        end = Math.max(end, start);
+        while (end < times.size() && times.get(end) - times.get(start) <= 3_000) {
+          end++;
+        }
+        if (end - start >= 20) {
+          storms++;
+          start = end - 1;
+        }
+      }
+    }
+    return storms;
+  }
+
+  private static List<FileEvent> decode(FileTrace trace) {
+    EventDecoder decoder = new EventDecoder(EventStream.FILE);
+    List<FileEvent> events = new ArrayList<>(trace.observations().size());
+    for (GeneratedRecord record : trace.observations()) {
+      events.add((FileEvent) ((DecodeResult.Decoded) decoder.decode(record.value())).event());
+    }
+    return events;
+  }
+
+  private static List<FileChange> byTime(List<FileChange> changes) {
+    List<FileChange> sorted = new ArrayList<>(changes);
+    sorted.sort(
+        Comparator.comparingLong(FileChange::ts)
+            .thenComparing(FileChange::host)
+            .thenComparingLong(FileChange::inode));
+    return sorted;
+  }
+
+  private static long count(List<FileChange> changes, Predicate<FileChange> which) {
+    return changes.stream().filter(which).count();
+  }
+
+  private static double share(long part, long whole) {
+    return (double) part / whole;
+  }
+}
