@@ -1,0 +1,277 @@
+package dev.freshet.job;
+
+import dev.freshet.events.ChangeKind;
+import dev.freshet.events.FileChange;
+import dev.freshet.events.FileEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns what file watchers report into what happened to files, per (host, device, inode).
+ *
+ * <p>Every observation waits in keyed state until its partners can no longer arrive (the watermark
+ * passes its time plus the dedup window, or the rename timeout for a rename half), then:
+ *
+ * <ul>
+ *   <li>an inotify and a poll observation of the same (op, path, generation) within the dedup
+ *       window are one change, flagged deduplicated; the second is counted as a duplicate;
+ *   <li>moved_from and moved_to with the same cookie are one rename (old path, new path), in either
+ *       order; a half still alone after the rename timeout is a remove or a create;
+ *   <li>a new generation of the inode is a new file: its content history starts afresh;
+ *   <li>a write whose (mtime, size, content hash) equals the last seen for the file is a touch, any
+ *       other write a content change.
+ * </ul>
+ *
+ * A change's time is its earliest observation's. Changes of one file are judged and emitted in
+ * event-time order. All state carries a TTL.
+ */
+public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent, FileChange> {
+
+  private final long dedupWindowMillis;
+  private final long renameTimeoutMillis;
+  private final Duration stateTtl;
+
+  private transient ListState<FileEvent> pending;
+  private transient ValueState<FileContent> lastContent;
+  private transient Counter duplicates;
+
+  /** The last content seen of one generation of a file. A Flink POJO. */
+  public static class FileContent {
+    public long generation;
+    public Long mtime;
+    public Long size;
+    public String contentHash;
+
+    public FileContent() {}
+
+    FileContent(FileEvent event) {
+      generation = generationOf(event);
+      mtime = event.mtime;
+      size = event.size;
+      contentHash = event.contentHash;
+    }
+
+    boolean sameContent(FileEvent event) {
+      return Objects.equals(mtime, event.mtime)
+          && Objects.equals(size, event.size)
+          && Objects.equals(contentHash, event.contentHash);
+    }
+  }
+
+  public FileEventNormalizer(Duration dedupWindow, Duration renameTimeout, Duration stateTtl) {
+    if (renameTimeout.compareTo(dedupWindow) < 0) {
+      throw new IllegalArgumentException("the rename timeout must be at least the dedup window");
+    }
+    this.dedupWindowMillis = dedupWindow.toMillis();
+    this.renameTimeoutMillis = renameTimeout.toMillis();
+    this.stateTtl = stateTtl;
+  }
+
+  /** The key of an observation: the file system object it is about. */
+  public static String keyOf(FileEvent event) {
+    return event.host + '|' + event.device + '|' + event.inode;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    StateTtlConfig ttl =
+        StateTtlConfig.newBuilder(stateTtl)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .build();
+    ListStateDescriptor<FileEvent> pendingDescriptor =
+        new ListStateDescriptor<>("normalizer.pending", TypeInformation.of(FileEvent.class));
+    pendingDescriptor.enableTimeToLive(ttl);
+    pending = getRuntimeContext().getListState(pendingDescriptor);
+    ValueStateDescriptor<FileContent> contentDescriptor =
+        new ValueStateDescriptor<>("normalizer.content", TypeInformation.of(FileContent.class));
+    contentDescriptor.enableTimeToLive(ttl);
+    lastContent = getRuntimeContext().getState(contentDescriptor);
+    duplicates = getRuntimeContext().getMetricGroup().counter("duplicateObservations");
+  }
+
+  @Override
+  public void processElement(FileEvent event, Context ctx, Collector<FileChange> out)
+      throws Exception {
+    pending.add(event);
+    // A rename half is looked at again once a partner could have arrived, and gives up waiting
+    // for one at the rename timeout.
+    ctx.timerService().registerEventTimeTimer(event.ts + dedupWindowMillis);
+    if (isMove(event)) {
+      ctx.timerService().registerEventTimeTimer(event.ts + renameTimeoutMillis);
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FileChange> out)
+      throws Exception {
+    List<FileEvent> observations = new ArrayList<>();
+    pending.get().forEach(observations::add);
+    observations.sort(
+        Comparator.comparingLong((FileEvent e) -> e.ts).thenComparing(e -> e.eventId));
+    List<FileEvent> waiting = new ArrayList<>();
+    List<Group> ripe = new ArrayList<>();
+    boolean[] used = new boolean[observations.size()];
+    for (int i = 0; i < observations.size(); i++) {
+      if (used[i]) {
+        continue;
+      }
+      used[i] = true;
+      FileEvent first = observations.get(i);
+      int partner = partnerOf(observations, used, i);
+      if (partner >= 0) {
+        used[partner] = true;
+      }
+      Group group = new Group(first, partner < 0 ? null : observations.get(partner));
+      // Changes of a file are judged in event-time order, so a ripe change waits behind an earlier
+      // one that is still waiting (a rename half waiting for its partner).
+      if (waiting.isEmpty() && group.isRipe(timestamp)) {
+        ripe.add(group);
+      } else {
+        waiting.add(first);
+        if (group.second != null) {
+          waiting.add(group.second);
+        }
+      }
+    }
+    for (Group group : ripe) {
+      if (group.isDuplicatePair()) {
+        duplicates.inc();
+      }
+      out.collect(classify(group));
+    }
+    pending.update(waiting);
+  }
+
+  /** The unused observation that belongs to the same change as observation {@code i}, or -1. */
+  private int partnerOf(List<FileEvent> observations, boolean[] used, int i) {
+    FileEvent event = observations.get(i);
+    for (int j = i + 1; j < observations.size(); j++) {
+      FileEvent other = observations.get(j);
+      if (used[j]) {
+        continue;
+      }
+      if (isMove(event)) {
+        boolean halves =
+            isMove(other)
+                && !event.op.equals(other.op)
+                && Objects.equals(event.cookie, other.cookie)
+                && other.ts - event.ts <= renameTimeoutMillis;
+        if (halves) {
+          return j;
+        }
+      } else if (other.ts - event.ts <= dedupWindowMillis
+          && !event.channel.equals(other.channel)
+          && event.op.equals(other.op)
+          && event.path.equals(other.path)
+          && generationOf(event) == generationOf(other)) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** One change: a single observation, a pair from both channels, or both halves of a rename. */
+  private final class Group {
+    final FileEvent first;
+    final FileEvent second;
+
+    Group(FileEvent first, FileEvent second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    boolean isRipe(long watermark) {
+      if (isMove(first) && second != null) {
+        return true;
+      }
+      return first.ts + holdMillis(first) <= watermark;
+    }
+
+    boolean isDuplicatePair() {
+      return second != null && !isMove(first);
+    }
+  }
+
+  private FileChange classify(Group group) throws Exception {
+    FileEvent event = group.first;
+    FileContent last = lastContent.value();
+    if (last != null && last.generation != generationOf(event)) {
+      last = null;
+    }
+    FileChange change;
+    // A rename's content is its moved_to's; both observations of a duplicate carry the same.
+    FileEvent carrier = event;
+    if (isMove(event) && group.second != null) {
+      FileEvent from = event.op.equals("moved_from") ? event : group.second;
+      FileEvent to = event.op.equals("moved_from") ? group.second : event;
+      carrier = to;
+      change = change(group, ChangeKind.RENAME, to.path, from.path);
+    } else {
+      ChangeKind kind =
+          switch (event.op) {
+            case "create", "moved_to" -> ChangeKind.CREATE;
+            case "write" ->
+                last != null && hasContent(event) && last.sameContent(event)
+                    ? ChangeKind.TOUCH
+                    : ChangeKind.CONTENT_CHANGE;
+            case "chmod" -> ChangeKind.CHMOD;
+            default -> ChangeKind.REMOVE;
+          };
+      change = change(group, kind, event.path, null);
+    }
+    if (hasContent(carrier)) {
+      lastContent.update(new FileContent(carrier));
+    }
+    return change;
+  }
+
+  private static FileChange change(Group group, ChangeKind kind, String path, String oldPath) {
+    FileEvent first = group.first;
+    boolean bothChannels = group.second != null && !first.channel.equals(group.second.channel);
+    boolean pollOnly =
+        first.channel.equals("poll")
+            && (group.second == null || group.second.channel.equals("poll"));
+    long ts = group.second == null ? first.ts : Math.min(first.ts, group.second.ts);
+    return new FileChange(
+        first.host,
+        first.device,
+        first.inode,
+        generationOf(first),
+        kind,
+        path,
+        oldPath,
+        ts,
+        bothChannels,
+        pollOnly);
+  }
+
+  private static boolean hasContent(FileEvent event) {
+    return event.contentHash != null || event.size != null || event.mtime != null;
+  }
+
+  private long holdMillis(FileEvent event) {
+    return isMove(event) ? renameTimeoutMillis : dedupWindowMillis;
+  }
+
+  private static boolean isMove(FileEvent event) {
+    return event.op.equals("moved_from") || event.op.equals("moved_to");
+  }
+
+  private static long generationOf(FileEvent event) {
+    return event.generation == null ? 0 : event.generation;
+  }
+}

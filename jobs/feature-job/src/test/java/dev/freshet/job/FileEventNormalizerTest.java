@@ -1,0 +1,209 @@
+package dev.freshet.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.freshet.events.ChangeKind;
+import dev.freshet.events.DecodeResult;
+import dev.freshet.events.EventDecoder;
+import dev.freshet.events.EventStream;
+import dev.freshet.events.FileChange;
+import dev.freshet.events.FileEvent;
+import dev.freshet.events.FileTrace;
+import dev.freshet.events.FileTraceGenerator;
+import dev.freshet.events.GeneratedRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FileEventNormalizerTest {
+
+  private static final Duration STATE_TTL = Duration.ofHours(1);
+  private static final String PATH = "/srv/data/dir-1/file-1.dat";
+  private static final String NEW_PATH = "/srv/data/dir-1/file-1.renamed";
+
+  private KeyedOneInputStreamOperatorTestHarness<String, FileEvent, FileChange> harness;
+  private int sequence;
+
+  @BeforeEach
+  void open() throws Exception {
+    harness =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), STATE_TTL),
+            FileEventNormalizer::keyOf,
+            Types.STRING);
+    harness.setStateTtlProcessingTime(0);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+  }
+
+  @Test
+  void bothChannelsWithinTheWindowAreOneChangeWhicheverArrivesFirst() throws Exception {
+    observe(write("poll", 1_120, 1L, "h1"));
+    observe(write("inotify", 1_000, 1L, "h1"));
+    harness.processWatermark(1_199);
+    assertThat(harness.extractOutputValues()).isEmpty();
+
+    harness.processWatermark(1_200);
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(change(ChangeKind.CONTENT_CHANGE, 1_000, PATH, null, true, false));
+  }
+
+  @Test
+  void theSameChangeOutsideTheWindowIsAPollOnlyTouch() throws Exception {
+    observe(write("inotify", 1_000, 1L, "h1"));
+    observe(write("poll", 1_201, 1L, "h1"));
+    harness.processWatermark(2_000);
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            change(ChangeKind.CONTENT_CHANGE, 1_000, PATH, null, false, false),
+            change(ChangeKind.TOUCH, 1_201, PATH, null, false, true));
+  }
+
+  @Test
+  void renameHalvesPairInEitherOrder() throws Exception {
+    observe(move("moved_to", 1_010, NEW_PATH, 7L));
+    observe(move("moved_from", 1_000, PATH, 7L));
+    harness.processWatermark(1_210);
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(change(ChangeKind.RENAME, 1_000, NEW_PATH, PATH, false, false));
+  }
+
+  @Test
+  void aHalfStillAloneAfterTheTimeoutIsARemoveOrACreate() throws Exception {
+    observe(move("moved_from", 1_000, PATH, 7L));
+    harness.processWatermark(1_999);
+    assertThat(harness.extractOutputValues()).isEmpty();
+    harness.processWatermark(2_000);
+    observe(move("moved_to", 5_000, NEW_PATH, 8L));
+    harness.processWatermark(6_000);
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            change(ChangeKind.REMOVE, 1_000, PATH, null, false, false),
+            change(ChangeKind.CREATE, 5_000, NEW_PATH, null, false, false));
+  }
+
+  @Test
+  void aNewGenerationIsANewFileWhoseHistoryStartsAfresh() throws Exception {
+    observe(op("create", "inotify", 1_000, 1L, "h1"));
+    observe(write("inotify", 2_000, 1L, "h1"));
+    observe(op("remove", "inotify", 3_000, 1L, null));
+    observe(write("inotify", 4_000, 2L, "h1"));
+    observe(write("inotify", 5_000, 2L, "h2"));
+    harness.processWatermark(6_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(FileChange::kind, FileChange::generation)
+        .containsExactly(
+            tuple(ChangeKind.CREATE, 1L),
+            tuple(ChangeKind.TOUCH, 1L),
+            tuple(ChangeKind.REMOVE, 1L),
+            tuple(ChangeKind.CONTENT_CHANGE, 2L),
+            tuple(ChangeKind.CONTENT_CHANGE, 2L));
+  }
+
+  @Test
+  void stateExpiresAfterItsTtlAndTheHistoryWithIt() throws Exception {
+    observe(write("inotify", 1_000, 1L, "h1"));
+    harness.processWatermark(2_000);
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+    assertThat(harness.numEventTimeTimers()).isZero();
+
+    harness.setStateTtlProcessingTime(STATE_TTL.toMillis() + 1);
+    observe(write("inotify", 3_000, 1L, "h1"));
+    harness.processWatermark(4_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(FileChange::kind)
+        .containsExactly(ChangeKind.CONTENT_CHANGE, ChangeKind.CONTENT_CHANGE);
+  }
+
+  private void observe(FileEvent event) throws Exception {
+    harness.processElement(event, event.ts);
+  }
+
+  private FileEvent write(String channel, long ts, long generation, String hash) {
+    return op("write", channel, ts, generation, hash);
+  }
+
+  private FileEvent op(String op, String channel, long ts, long generation, String hash) {
+    FileEvent event = base(op, channel, ts, PATH);
+    event.generation = generation;
+    if (hash != null) {
+      event.mtime = 500L;
+      event.size = 4096L;
+      event.contentHash = hash;
+    }
+    return event;
+  }
+
+  private FileEvent move(String op, long ts, String path, long cookie) {
+    FileEvent event = base(op, "inotify", ts, path);
+    event.generation = 1L;
+    event.cookie = cookie;
+    return event;
+  }
+
+  private FileEvent base(String op, String channel, long ts, String path) {
+    FileEvent event = new FileEvent();
+    event.eventId = "f-" + (++sequence);
+    event.host = "host-1";
+    event.device = 2049;
+    event.inode = 100_101;
+    event.op = op;
+    event.channel = channel;
+    event.fsType = "ext4";
+    event.path = path;
+    event.ts = ts;
+    return event;
+  }
+
+  private static FileChange change(
+      ChangeKind kind,
+      long ts,
+      String path,
+      String oldPath,
+      boolean deduplicated,
+      boolean pollOnly) {
+    return new FileChange(
+        "host-1", 2049, 100_101, 1L, kind, path, oldPath, ts, deduplicated, pollOnly);
+  }
+
+  @Test
+  void aGeneratedTraceNormalizesToItsGroundTruthExactly() throws Exception {
+    FileTrace trace = FileTraceGenerator.builder().seed(7).build().generate(100_000);
+    EventDecoder decoder = new EventDecoder(EventStream.FILE);
+    long maxTs = Long.MIN_VALUE;
+    for (GeneratedRecord record : trace.observations()) {
+      FileEvent event = (FileEvent) ((DecodeResult.Decoded) decoder.decode(record.value())).event();
+      observe(event);
+      maxTs = Math.max(maxTs, event.ts);
+      // As the job's sources do: bounded out-of-orderness of one second.
+      harness.processWatermark(maxTs - 1_000);
+    }
+    harness.processWatermark(Long.MAX_VALUE);
+
+    Comparator<FileChange> order =
+        Comparator.comparingLong(FileChange::ts)
+            .thenComparing(FileChange::host)
+            .thenComparingLong(FileChange::inode);
+    List<FileChange> normalized = new ArrayList<>(harness.extractOutputValues());
+    normalized.sort(order);
+    assertThat(normalized).containsExactlyElementsOf(trace.truth());
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+}
