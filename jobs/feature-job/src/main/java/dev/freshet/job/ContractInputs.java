@@ -115,7 +115,20 @@ final class ContractInputs {
    * (the input has one scalar type, so texts of different types never meet), null for none.
    */
   private static String item(FeaturePrograms feature, Map<String, Object> variables) {
-    return feature.input().evaluate(variables).map(String::valueOf).orElse(null);
+    return feature
+        .input()
+        .evaluate(variables)
+        .filter(ContractInputs::isScalar)
+        .map(String::valueOf)
+        .orElse(null);
+  }
+
+  /** CEL answers an expression over an absent field with an unknown, which is no value. */
+  private static boolean isScalar(Object value) {
+    return value instanceof String
+        || value instanceof Long
+        || value instanceof Double
+        || value instanceof Boolean;
   }
 
   /**

@@ -30,7 +30,7 @@ final class ContractPlan implements Serializable {
   final boolean hasLists;
   final long[] sizeMillis;
   final long[] hopMillis;
-  final long largestWindowMillis;
+  final long tileHorizonMillis;
   final long allowedLatenessMillis;
   final long emitMinIntervalMillis;
   final Duration stateTtl;
@@ -67,8 +67,16 @@ final class ContractPlan implements Serializable {
     }
     this.hasLists = lists;
     this.tileMillis = gcd;
-    this.largestWindowMillis = contract.largestWindowMillis();
     this.allowedLatenessMillis = contract.allowedLateness().toMillis();
+    // A lifetime window never closes, so its tiles stay for the allowed lateness too: a late
+    // event still lands in a tile and reaches the running total.
+    long horizon = contract.largestWindowMillis();
+    for (int f = 0; f < count; f++) {
+      if (lifetime[f]) {
+        horizon = Math.max(horizon, hopMillis[f] + allowedLatenessMillis);
+      }
+    }
+    this.tileHorizonMillis = horizon;
     this.emitMinIntervalMillis = contract.emitMinInterval().toMillis();
     this.stateTtl = contract.stateTtl();
     this.features = features;

@@ -18,6 +18,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Turns what file watchers report into what happened to files, per (host, device, inode).
@@ -36,9 +37,15 @@ import org.apache.flink.util.Collector;
  * </ul>
  *
  * A change's time is its earliest observation's. Changes of one file are judged and emitted in
- * event-time order. All state carries a TTL.
+ * event-time order. An observation that arrives after the watermark passed its time plus the dedup
+ * window can no longer be placed in that order: it goes to {@link #LATE_OBSERVATIONS} and is
+ * counted. All state carries a TTL.
  */
 public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent, FileChange> {
+
+  /** Observations that arrive after the watermark passed their time plus the dedup window. */
+  public static final OutputTag<FileEvent> LATE_OBSERVATIONS =
+      new OutputTag<>("late-observations", TypeInformation.of(FileEvent.class));
 
   private final long dedupWindowMillis;
   private final long renameTimeoutMillis;
@@ -47,6 +54,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
   private transient ListState<FileEvent> pending;
   private transient ValueState<FileContent> lastContent;
   private transient Counter duplicates;
+  private transient Counter lateObservations;
 
   /** The last content seen of one generation of a file. A Flink POJO. */
   public static class FileContent {
@@ -101,11 +109,18 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     contentDescriptor.enableTimeToLive(ttl);
     lastContent = getRuntimeContext().getState(contentDescriptor);
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicateObservations");
+    lateObservations = getRuntimeContext().getMetricGroup().counter("lateObservations");
   }
 
   @Override
   public void processElement(FileEvent event, Context ctx, Collector<FileChange> out)
       throws Exception {
+    // Its partners, or later changes of its file, may already be judged: it cannot be placed.
+    if (event.ts + dedupWindowMillis <= ctx.timerService().currentWatermark()) {
+      lateObservations.inc();
+      ctx.output(LATE_OBSERVATIONS, event);
+      return;
+    }
     pending.add(event);
     // A rename half is looked at again once a partner could have arrived, and gives up waiting
     // for one at the rename timeout.
@@ -194,11 +209,13 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
       this.second = second;
     }
 
+    /**
+     * Whether no observation can still join or precede this change: a complete rename waits only
+     * the dedup window, like any other change, so earlier changes of the file are judged first.
+     */
     boolean isRipe(long watermark) {
-      if (isMove(first) && second != null) {
-        return true;
-      }
-      return first.ts + holdMillis(first) <= watermark;
+      long hold = isMove(first) && second != null ? dedupWindowMillis : holdMillis(first);
+      return first.ts + hold <= watermark;
     }
 
     boolean isDuplicatePair() {

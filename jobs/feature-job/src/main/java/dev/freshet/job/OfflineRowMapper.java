@@ -16,6 +16,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.MapFunction;
 
@@ -113,7 +114,7 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
     ZonedDateTime featureTime = Instant.ofEpochMilli(row.featureTime).atZone(ZoneOffset.UTC);
     values[column++] = featureTime.toLocalDate().toString();
     if (hourColumn) {
-      values[column] = String.format("%02d", featureTime.getHour());
+      values[column] = String.format(Locale.ROOT, "%02d", featureTime.getHour());
     }
     return DeltaRow.of(contract.tableName(), values);
   }

@@ -176,7 +176,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       return false;
     }
     boolean beyondLateness = eventTime <= watermark - plan.allowedLatenessMillis;
-    boolean tileEvicted = tileStart + plan.largestWindowMillis <= watermark + 1;
+    boolean tileEvicted = tileStart + plan.tileHorizonMillis <= watermark + 1;
     return beyondLateness || tileEvicted;
   }
 
@@ -216,7 +216,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     boolean anyTileLeft = false;
     boolean totalsChanged = false;
     for (Map.Entry<Long, Tile> entry : tiles) {
-      if (entry.getKey() + plan.largestWindowMillis > windowEnd) {
+      if (entry.getKey() + plan.tileHorizonMillis > windowEnd) {
         anyTileLeft = true;
         continue;
       }
@@ -251,17 +251,21 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       }
     }
 
-    // A change the emit interval held back keeps the key alive until it is written; a lifetime
-    // total that is not empty keeps the state, without a timer, until the key's next event or TTL.
+    // A change the emit interval held back keeps the key alive until it is written; lifetime
+    // totals that hold events keep the state, without a timer, until the key's next event or TTL.
     boolean windowsSettled = !anyTileLeft && current.sameAs(written);
     for (int f = 0; f < plan.featureCount() && windowsSettled; f++) {
       windowsSettled = plan.lifetime[f] || current.sameSlot(f, empty);
     }
     if (!windowsSettled) {
       ctx.timerService().registerEventTimeTimer(plan.firstWindowEndAtOrAfter(windowEnd + 1) - 1);
-    } else if (current.sameAs(empty)) {
+    } else if (current.sameAs(empty) && isEmpty(lifetimeTotals)) {
       state.clear();
     }
+  }
+
+  private static boolean isEmpty(Tile lifetimeTotals) {
+    return lifetimeTotals == null || Arrays.stream(lifetimeTotals.counts).allMatch(c -> c == 0);
   }
 
   private static FeatureValues laidOut(FeatureValues values, ContractPlan plan) {
@@ -281,7 +285,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       long windowEnd,
       FeatureValues into) {
     List<Tile> window = new ArrayList<>();
-    if (plan.lifetime[f] && lifetimeTotals != null) {
+    if (plan.lifetime[f] && lifetimeTotals != null && lifetimeTotals.counts[f] > 0) {
       window.add(lifetimeTotals);
     }
     long from = plan.lifetime[f] ? Long.MIN_VALUE : windowEnd - plan.sizeMillis[f];

@@ -184,6 +184,39 @@ class FileEventNormalizerTest {
   }
 
   @Test
+  void aCompleteRenameWaitsBehindEarlierChangesOfItsFile() throws Exception {
+    observe(write("inotify", 3_500, 1L, "h1"));
+    observe(move("moved_from", 5_000, PATH, 7L));
+    observe(move("moved_to", 5_010, NEW_PATH, 7L));
+    harness.processWatermark(4_009);
+    observe(write("inotify", 4_800, 1L, "h2"));
+    harness.processWatermark(6_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(FileChange::kind, FileChange::ts)
+        .containsExactly(
+            tuple(ChangeKind.CONTENT_CHANGE, 3_500L),
+            tuple(ChangeKind.CONTENT_CHANGE, 4_800L),
+            tuple(ChangeKind.RENAME, 5_000L));
+  }
+
+  @Test
+  void anObservationTooLateToPlaceGoesToTheSideOutput() throws Exception {
+    observe(write("inotify", 1_000, 1L, "h1"));
+    observe(write("inotify", 3_000, 1L, "h2"));
+    harness.processWatermark(3_500);
+    observe(write("poll", 1_100, 1L, "h1"));
+    harness.processWatermark(5_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(FileChange::ts)
+        .containsExactly(1_000L, 3_000L);
+    assertThat(harness.getSideOutput(FileEventNormalizer.LATE_OBSERVATIONS))
+        .extracting(record -> record.getValue().ts)
+        .containsExactly(1_100L);
+  }
+
+  @Test
   void aGeneratedTraceNormalizesToItsGroundTruthExactly() throws Exception {
     FileTrace trace = FileTraceGenerator.builder().seed(7).build().generate(100_000);
     EventDecoder decoder = new EventDecoder(EventStream.FILE);

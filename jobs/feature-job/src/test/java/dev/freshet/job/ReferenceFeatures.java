@@ -51,7 +51,7 @@ final class ReferenceFeatures {
     long interval = contract.emitMinInterval().toMillis();
     List<FeatureRow> rows = new ArrayList<>();
     for (long end = plan.tileStart(first) + plan.tileMillis;
-        end <= last + plan.largestWindowMillis + 2 * longestHop + 2 * interval;
+        end <= last + plan.tileHorizonMillis + 2 * longestHop + 2 * interval;
         end += plan.tileMillis) {
       boolean windowEnd = false;
       FeatureValues current = values.copy();
@@ -76,8 +76,7 @@ final class ReferenceFeatures {
       boolean eventsLeft =
           inputs.stream()
               .anyMatch(
-                  input ->
-                      plan.tileStart(input.eventTime) + plan.largestWindowMillis > windowEndNow);
+                  input -> plan.tileStart(input.eventTime) + plan.tileHorizonMillis > windowEndNow);
       if (!eventsLeft && current.sameAs(empty) && written.sameAs(empty)) {
         writtenAt = Long.MIN_VALUE;
         lifetimeFrom = end;

@@ -359,6 +359,118 @@ class TileAggregatorTest {
   }
 
   @Test
+  void anEventWithoutTheInputFieldAddsNoItem() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+                feature(
+                    "artists",
+                    FeatureType.LONG,
+                    Aggregation.DISTINCT_COUNT,
+                    "artist_id",
+                    SLIDING_30S),
+                topArtists(5)));
+    harness = harness(contract);
+
+    listen(contract, 1_000, "a1");
+    harness.processElement(input(contract, "user-1", 2_000, 300), 2_000);
+    harness.processWatermark(9_999);
+
+    FeatureRow row = harness.extractOutputValues().get(0);
+    assertThat(row.values[0]).isEqualTo(2.0);
+    assertThat(row.values[1]).isEqualTo(1.0);
+    assertThat(row.lists[2]).containsExactly("a1");
+  }
+
+  @Test
+  void lifetimeFeaturesWhoseTotalsHoldNoEventsOfTheirOwnHaveNoValue() throws Exception {
+    Window lifetime = Window.lifetime(Duration.ofSeconds(10));
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("acts_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+                Feature.of(
+                    "longest_play_ever",
+                    FeatureType.LONG,
+                    Aggregation.MAX,
+                    "played_ms",
+                    "action == 'play'",
+                    lifetime),
+                Feature.of(
+                    "artists_ever",
+                    FeatureType.LONG,
+                    Aggregation.DISTINCT_COUNT,
+                    "artist_id",
+                    "action == 'play'",
+                    lifetime)));
+    harness = harness(contract);
+
+    act(contract, 1_000, "skip", 100);
+    for (long windowEnd = 10_000; windowEnd <= 40_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+    playBy(contract, 45_000, "a2", 200);
+    harness.processWatermark(49_999);
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(10_000, 1, NULL, 0), row(40_000, 0, NULL, 0), row(50_000, 1, 200, 1));
+  }
+
+  @Test
+  void lifetimeTotalsThatEqualTheEmptyValuesAreStillKept() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                new Feature(
+                    "shortest_ever",
+                    FeatureType.LONG,
+                    Aggregation.MIN,
+                    "played_ms",
+                    null,
+                    null,
+                    null,
+                    Window.lifetime(Duration.ofSeconds(10)),
+                    0.0,
+                    null)));
+    harness = harness(contract);
+
+    play(contract, 1_000, 0);
+    harness.processWatermark(19_999);
+    play(contract, 25_000, 5);
+    harness.processWatermark(39_999);
+
+    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+  }
+
+  @Test
+  void lifetimeWindowsTakeEventsWithinTheAllowedLateness() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ofSeconds(30),
+            List.of(
+                feature(
+                    "plays_ever",
+                    FeatureType.LONG,
+                    Aggregation.COUNT,
+                    null,
+                    Window.lifetime(Duration.ofSeconds(10)))));
+    harness = harness(contract);
+
+    play(contract, 12_000, 100);
+    harness.processWatermark(19_999);
+    play(contract, 9_000, 100);
+    harness.processWatermark(29_999);
+
+    assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS)).isNull();
+    assertThat(harness.extractOutputValues()).containsExactly(row(20_000, 1), row(30_000, 2));
+  }
+
+  @Test
   void stateRestoredUnderAContractWithOneMoreFeatureKeepsTheOldFeatures() throws Exception {
     Feature plays = feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S);
     Feature artists =
