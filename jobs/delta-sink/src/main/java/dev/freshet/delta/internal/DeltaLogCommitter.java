@@ -200,6 +200,8 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
       CommitPlan plan;
       try {
         plan = plan(table, checkpointId, files);
+      } catch (SchemaEvolution.IncompatibleSchemaException e) {
+        throw e;
       } catch (Exception e) {
         rethrowIfInterrupted(e);
         lastFailure = e;

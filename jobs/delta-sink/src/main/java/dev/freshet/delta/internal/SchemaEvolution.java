@@ -53,7 +53,7 @@ record SchemaEvolution(
    * Compares an existing table's metadata with the table the sink writes.
    *
    * @param tableRoot where the table is, for the error message
-   * @throws IllegalStateException naming every incompatible difference
+   * @throws IncompatibleSchemaException naming every incompatible difference
    */
   static SchemaEvolution between(Metadata table, TableLayout sink, Path tableRoot) {
     StructType sinkSchema = sink.deltaSchema();
@@ -103,7 +103,7 @@ record SchemaEvolution(
     }
 
     if (!problems.isEmpty()) {
-      throw new IllegalStateException(
+      throw new IncompatibleSchemaException(
           "Delta table '"
               + sink.tableName()
               + "' at "
@@ -169,5 +169,12 @@ record SchemaEvolution(
   /** Whether the table's metadata must change before the sink's files can be added. */
   boolean changesSchema() {
     return !addedColumns.isEmpty();
+  }
+
+  /** The table's schema cannot evolve into the sink's: no retry changes that. */
+  static final class IncompatibleSchemaException extends IllegalStateException {
+    IncompatibleSchemaException(String message) {
+      super(message);
+    }
   }
 }

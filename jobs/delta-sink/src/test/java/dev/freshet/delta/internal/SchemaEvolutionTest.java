@@ -220,7 +220,7 @@ class SchemaEvolutionTest {
         changed.write(2, DeltaRow.of("clicks", 2L, "user-2", "3.0", true, List.of("item-2"), DATE));
 
     assertThatThrownBy(() -> SinkFixture.commit(changed.committerRestoredFrom(1), files))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(SchemaEvolution.IncompatibleSchemaException.class)
         .hasMessage(
             "Delta table 'clicks' at "
                 + changed.settings().tableRoot("clicks")
@@ -241,7 +241,7 @@ class SchemaEvolutionTest {
     List<DeltaCommittable> files = changed.write(2, v1Row(2));
 
     assertThatThrownBy(() -> SinkFixture.commit(changed.committerRestoredFrom(1), files))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(SchemaEvolution.IncompatibleSchemaException.class)
         .hasMessage(
             "Delta table 'clicks' at "
                 + changed.settings().tableRoot("clicks")
@@ -271,7 +271,7 @@ class SchemaEvolutionTest {
         changed.write(2, DeltaRow.of("clicks", "u", 1.0, null, null, 7L, DATE));
 
     assertThatThrownBy(() -> SinkFixture.commit(changed.committerRestoredFrom(1), files))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(SchemaEvolution.IncompatibleSchemaException.class)
         .hasMessage(
             "Delta table 'clicks' at "
                 + changed.settings().tableRoot("clicks")
