@@ -241,16 +241,7 @@ class TileAggregatorTest {
 
   @Test
   void distinctCountAtWindowEdgesCountsEachValueOnce() throws Exception {
-    Contract contract =
-        contract(
-            Duration.ZERO,
-            List.of(
-                feature(
-                    "artists",
-                    FeatureType.LONG,
-                    Aggregation.DISTINCT_COUNT,
-                    "artist_id",
-                    SLIDING_30S)));
+    Contract contract = contract(Duration.ZERO, List.of(distinctArtists(SLIDING_30S)));
     harness = harness(contract);
 
     listen(contract, 0, "a1");
@@ -271,15 +262,7 @@ class TileAggregatorTest {
   @Test
   void distinctCountOfManyValuesStaysWithinTheSketchErrorBound() throws Exception {
     Contract contract =
-        contract(
-            Duration.ZERO,
-            List.of(
-                feature(
-                    "artists",
-                    FeatureType.LONG,
-                    Aggregation.DISTINCT_COUNT,
-                    "artist_id",
-                    Window.tumbling(Duration.ofSeconds(10)))));
+        contract(Duration.ZERO, List.of(distinctArtists(Window.tumbling(Duration.ofSeconds(10)))));
     harness = harness(contract);
 
     int distinct = 20_000;
@@ -365,12 +348,7 @@ class TileAggregatorTest {
             Duration.ZERO,
             List.of(
                 feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
-                feature(
-                    "artists",
-                    FeatureType.LONG,
-                    Aggregation.DISTINCT_COUNT,
-                    "artist_id",
-                    SLIDING_30S),
+                distinctArtists(SLIDING_30S),
                 topArtists(5)));
     harness = harness(contract);
 
@@ -473,8 +451,7 @@ class TileAggregatorTest {
   @Test
   void stateRestoredUnderAContractWithOneMoreFeatureKeepsTheOldFeatures() throws Exception {
     Feature plays = feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S);
-    Feature artists =
-        feature("artists", FeatureType.LONG, Aggregation.DISTINCT_COUNT, "artist_id", SLIDING_30S);
+    Feature artists = distinctArtists(SLIDING_30S);
     Feature longest =
         feature("longest", FeatureType.LONG, Aggregation.MAX, "played_ms", SLIDING_30S);
     Contract before = contract(Duration.ZERO, List.of(plays, artists));
@@ -642,6 +619,10 @@ class TileAggregatorTest {
         List.of("event_date"),
         OnlineSink.DISABLED,
         "test");
+  }
+
+  private static Feature distinctArtists(Window window) {
+    return feature("artists", FeatureType.LONG, Aggregation.DISTINCT_COUNT, "artist_id", window);
   }
 
   private static Feature topArtists(int k) {
