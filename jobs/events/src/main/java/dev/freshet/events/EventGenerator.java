@@ -204,53 +204,40 @@ public final class EventGenerator {
     }
 
     public Builder users(int users) {
-      this.users = positive("users", users);
+      this.users = GeneratorArguments.positive("users", users);
       return this;
     }
 
     public Builder songs(int songs) {
-      this.songs = positive("songs", songs);
+      this.songs = GeneratorArguments.positive("songs", songs);
       return this;
     }
 
     public Builder hosts(int hosts) {
-      this.hosts = positive("hosts", hosts);
+      this.hosts = GeneratorArguments.positive("hosts", hosts);
       return this;
     }
 
     public Builder directoriesPerHost(int directoriesPerHost) {
-      this.directoriesPerHost = positive("directoriesPerHost", directoriesPerHost);
+      this.directoriesPerHost =
+          GeneratorArguments.positive("directoriesPerHost", directoriesPerHost);
       return this;
     }
 
     /** Share of actions that are file changes rather than listener behaviour, in [0, 1]. */
     public Builder fileShare(double fileShare) {
-      this.fileShare = share("fileShare", fileShare);
+      this.fileShare = GeneratorArguments.share("fileShare", fileShare);
       return this;
     }
 
     /** Share of actions whose first record is broken on purpose, in [0, 1]. */
     public Builder malformedShare(double malformedShare) {
-      this.malformedShare = share("malformedShare", malformedShare);
+      this.malformedShare = GeneratorArguments.share("malformedShare", malformedShare);
       return this;
     }
 
     public EventGenerator build() {
       return new EventGenerator(this);
-    }
-
-    private static int positive(String name, int value) {
-      if (value <= 0) {
-        throw new IllegalArgumentException(name + " must be positive, got " + value);
-      }
-      return value;
-    }
-
-    private static double share(String name, double value) {
-      if (value < 0 || value > 1) {
-        throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
-      }
-      return value;
     }
   }
 }

@@ -575,18 +575,19 @@ public final class FileTraceGenerator {
     }
 
     public Builder hosts(int hosts) {
-      this.hosts = positive("hosts", hosts);
+      this.hosts = GeneratorArguments.positive("hosts", hosts);
       return this;
     }
 
     public Builder directoriesPerHost(int directoriesPerHost) {
-      this.directoriesPerHost = positive("directoriesPerHost", directoriesPerHost);
+      this.directoriesPerHost =
+          GeneratorArguments.positive("directoriesPerHost", directoriesPerHost);
       return this;
     }
 
     /** Files each directory starts with; creates stop adding files at twice this many. */
     public Builder filesPerDirectory(int filesPerDirectory) {
-      this.filesPerDirectory = positive("filesPerDirectory", filesPerDirectory);
+      this.filesPerDirectory = GeneratorArguments.positive("filesPerDirectory", filesPerDirectory);
       return this;
     }
 
@@ -618,13 +619,6 @@ public final class FileTraceGenerator {
 
     public FileTraceGenerator build() {
       return new FileTraceGenerator(this);
-    }
-
-    private static int positive(String name, int value) {
-      if (value <= 0) {
-        throw new IllegalArgumentException(name + " must be positive, got " + value);
-      }
-      return value;
     }
   }
 }

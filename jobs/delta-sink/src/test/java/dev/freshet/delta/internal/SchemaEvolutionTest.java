@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.freshet.delta.DeltaColumn;
 import dev.freshet.delta.DeltaColumnType;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.delta.DeltaRow;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,29 +36,20 @@ class SchemaEvolutionTest {
 
   /** Version 1 plus a nullable column in the middle of the row. */
   private static final DeltaTableSchema WITH_COUNTRY =
-      DeltaTableSchema.builder("clicks")
-          .requiredColumn("id", DeltaColumnType.LONG)
-          .nullableColumn("user_name", DeltaColumnType.STRING)
-          .nullableColumn("country", DeltaColumnType.STRING)
-          .nullableColumn("amount", DeltaColumnType.DOUBLE)
-          .nullableColumn("flagged", DeltaColumnType.BOOLEAN)
-          .nullableColumn("top_items", DeltaColumnType.STRING_LIST)
-          .requiredColumn("event_date", DeltaColumnType.STRING)
-          .partitionedBy("event_date")
-          .build();
+      v1With(columns -> columns.add(2, DeltaColumn.nullable("country", DeltaColumnType.STRING)));
 
   /** Version 1 without the nullable "flagged". */
   private static final DeltaTableSchema WITHOUT_FLAGGED =
-      DeltaTableSchema.builder("clicks")
-          .requiredColumn("id", DeltaColumnType.LONG)
-          .nullableColumn("user_name", DeltaColumnType.STRING)
-          .nullableColumn("amount", DeltaColumnType.DOUBLE)
-          .nullableColumn("top_items", DeltaColumnType.STRING_LIST)
-          .requiredColumn("event_date", DeltaColumnType.STRING)
-          .partitionedBy("event_date")
-          .build();
+      v1With(columns -> columns.removeIf(column -> column.name().equals("flagged")));
 
   private static final String DATE = "2026-11-23";
+
+  /** Version 1's columns, changed in place, with its name and partitioning. */
+  private static DeltaTableSchema v1With(Consumer<List<DeltaColumn>> change) {
+    List<DeltaColumn> columns = new ArrayList<>(V1.columns());
+    change.accept(columns);
+    return DeltaTableSchema.of("clicks", columns, V1.partitionColumns());
+  }
 
   @TempDir Path basePath;
 
@@ -206,15 +199,13 @@ class SchemaEvolutionTest {
     SinkFixture v1 = new SinkFixture(basePath, List.of(V1));
     SinkFixture.commit(v1.freshCommitter(), v1.write(1, v1Row(1)));
     DeltaTableSchema amountAsText =
-        DeltaTableSchema.builder("clicks")
-            .requiredColumn("id", DeltaColumnType.LONG)
-            .nullableColumn("user_name", DeltaColumnType.STRING)
-            .nullableColumn("amount", DeltaColumnType.STRING)
-            .nullableColumn("flagged", DeltaColumnType.BOOLEAN)
-            .nullableColumn("top_items", DeltaColumnType.STRING_LIST)
-            .requiredColumn("event_date", DeltaColumnType.STRING)
-            .partitionedBy("event_date")
-            .build();
+        v1With(
+            columns ->
+                columns.replaceAll(
+                    column ->
+                        column.name().equals("amount")
+                            ? DeltaColumn.nullable("amount", DeltaColumnType.STRING)
+                            : column));
     SinkFixture changed = new SinkFixture(basePath, List.of(amountAsText));
     List<DeltaCommittable> files =
         changed.write(2, DeltaRow.of("clicks", 2L, "user-2", "3.0", true, List.of("item-2"), DATE));
