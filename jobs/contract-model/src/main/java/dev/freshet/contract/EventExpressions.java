@@ -20,8 +20,8 @@ import java.util.Optional;
 
 /**
  * CEL expressions over the fields of one event stream: every schema field is a variable of its type
- * ({@code string}, {@code int}, {@code list(string)}), so expressions are type-checked against the
- * schema when a contract is loaded.
+ * ({@code string}, {@code int}, {@code bool}, {@code list(string)}), so expressions are
+ * type-checked against the schema when a contract is loaded.
  *
  * <p>An event that lacks a field an expression reads has no value for it: a filter reading it does
  * not match, an input reading it adds nothing. That is CEL's evaluation error for an unbound
@@ -147,6 +147,7 @@ public final class EventExpressions {
     return switch (field.type()) {
       case STRING -> SimpleType.STRING;
       case LONG -> SimpleType.INT;
+      case BOOLEAN -> SimpleType.BOOL;
       case STRING_LIST -> ListType.create(SimpleType.STRING);
     };
   }

@@ -127,7 +127,7 @@ public final class EventGenerator {
     List<GeneratedRecord> records = new ArrayList<>();
     records.add(fileRecord(event));
     if (!inotifyBlind && random.nextDouble() < 0.2) {
-      FileEvent seenByPoll = copy(event);
+      FileEvent seenByPoll = event.copy();
       seenByPoll.eventId = "f-" + (++sequence);
       seenByPoll.channel = "poll";
       seenByPoll.ts = ts + 50 + random.nextInt(150);
@@ -139,31 +139,12 @@ public final class EventGenerator {
   private List<GeneratedRecord> renameHalves(FileEvent from) {
     from.op = "moved_from";
     from.cookie = nextCookie++;
-    FileEvent to = copy(from);
+    FileEvent to = from.copy();
     to.eventId = "f-" + (++sequence);
     to.op = "moved_to";
     to.path = from.path.replace(".dat", ".renamed");
     to.ts = from.ts + random.nextInt(20);
     return List.of(fileRecord(from), fileRecord(to));
-  }
-
-  private static FileEvent copy(FileEvent source) {
-    FileEvent copy = new FileEvent();
-    copy.eventId = source.eventId;
-    copy.host = source.host;
-    copy.path = source.path;
-    copy.device = source.device;
-    copy.inode = source.inode;
-    copy.generation = source.generation;
-    copy.op = source.op;
-    copy.cookie = source.cookie;
-    copy.mtime = source.mtime;
-    copy.size = source.size;
-    copy.contentHash = source.contentHash;
-    copy.channel = source.channel;
-    copy.fsType = source.fsType;
-    copy.ts = source.ts;
-    return copy;
   }
 
   private static GeneratedRecord fileRecord(FileEvent event) {

@@ -47,7 +47,23 @@ public enum EventStream {
           EventField.requiredEnum("channel", FileEvent.CHANNELS, "inotify or poll"),
           EventField.optional("fs_type", FieldType.STRING, "filesystem type, e.g. ext4, nfs"),
           EventField.required("ts", FieldType.LONG, "event time, epoch milliseconds UTC"),
-          EventField.derived("directory", FieldType.STRING, "parent directory of path (derived)")));
+          EventField.derived("directory", FieldType.STRING, "parent directory of path"),
+          EventField.derived(
+              "file_id",
+              FieldType.STRING,
+              "the file: host, device, inode and generation joined by ':' (generation 0 when"
+                  + " absent)"),
+          EventField.derived(
+              "kind",
+              FieldType.STRING,
+              "what the change did: create, content_change, touch, chmod, rename or remove"),
+          EventField.derived("old_path", FieldType.STRING, "path before a rename"),
+          EventField.derived(
+              "deduplicated", FieldType.BOOLEAN, "both inotify and poll reported the change"),
+          EventField.derived(
+              "seen_by_poll_only",
+              FieldType.BOOLEAN,
+              "only the poll channel reported the change")));
 
   private final String sourceName;
   private final String defaultTopic;

@@ -4,6 +4,7 @@ package dev.freshet.events;
 public enum FieldType {
   STRING,
   LONG,
+  BOOLEAN,
   STRING_LIST;
 
   public boolean isNumeric() {

@@ -6,9 +6,9 @@ import java.util.List;
  * A generated file-watch trace and the true changes behind it.
  *
  * @param observations FILE records keyed by host, in the order they arrive
- * @param truth what a correct normalizer emits for them, in event-time order
+ * @param truth the normalized changes a correct normalizer emits for them, in event-time order
  */
-public record FileTrace(List<GeneratedRecord> observations, List<FileChange> truth) {
+public record FileTrace(List<GeneratedRecord> observations, List<FileEvent> truth) {
 
   public FileTrace {
     observations = List.copyOf(observations);

@@ -47,6 +47,9 @@ import java.util.SplittableRandom;
  *       write whose content equals the last seen of the same file is a TOUCH; any other write, and
  *       a write of a file with nothing seen before, is a CONTENT_CHANGE.
  *   <li>A change's ts is the smallest ts of its observations.
+ *   <li>A change is emitted as a copy of the observation that carries it (see {@link FileEvent}):
+ *       the moved_to of a rename, the inotify report of a deduplicated change, else its only
+ *       observation; with kind, old path, flags and the change's ts set.
  * </ol>
  *
  * <p>The trace never leaves a rule in doubt: the observations of one change of a file all come
@@ -121,7 +124,7 @@ public final class FileTraceGenerator {
     private final List<Host> hosts = new ArrayList<>();
     private final List<Storm> storms = new ArrayList<>();
     private final List<Arrival> arrivals = new ArrayList<>();
-    private final List<FileChange> truth = new ArrayList<>();
+    private final List<FileEvent> truth = new ArrayList<>();
     private double clock;
     private long nextCookie = 1;
 
@@ -275,9 +278,11 @@ public final class FileTraceGenerator {
                 directory.host, directory.host.nextInode++, 1, directory, directory.host.newName());
         content(file, ts - 1 - random.nextLong(MONTH_MS));
         directory.files.add(file);
-        observe(file, "moved_to", INOTIFY, ts, random.nextInt(MAX_INOTIFY_DELAY_MS + 1), cookie());
+        FileEvent movedTo =
+            observe(
+                file, "moved_to", INOTIFY, ts, random.nextInt(MAX_INOTIFY_DELAY_MS + 1), cookie());
         file.lastMoveTs = ts;
-        addTruth(file, ChangeKind.CREATE, null, ts, false, false);
+        addTruth(movedTo, ChangeKind.CREATE, null, ts, false, false);
         return;
       }
       FileState file = anyFile(directory);
@@ -285,10 +290,16 @@ public final class FileTraceGenerator {
         return;
       }
       if (roll < MOVED_IN + MOVED_OUT) {
-        observe(
-            file, "moved_from", INOTIFY, ts, random.nextInt(MAX_INOTIFY_DELAY_MS + 1), cookie());
+        FileEvent movedFrom =
+            observe(
+                file,
+                "moved_from",
+                INOTIFY,
+                ts,
+                random.nextInt(MAX_INOTIFY_DELAY_MS + 1),
+                cookie());
         directory.files.remove(file);
-        addTruth(file, ChangeKind.REMOVE, null, ts, false, false);
+        addTruth(movedFrom, ChangeKind.REMOVE, null, ts, false, false);
       } else if (remaining >= 2) {
         rename(file, ts);
       }
@@ -317,9 +328,9 @@ public final class FileTraceGenerator {
       file.directory = target;
       file.path = target.path + "/" + host.newName();
       target.files.add(file);
-      observe(file, "moved_to", INOTIFY, toTs, toDelay, cookie);
+      FileEvent movedTo = observe(file, "moved_to", INOTIFY, toTs, toDelay, cookie);
       file.lastMoveTs = toTs;
-      addTruth(file, ChangeKind.RENAME, oldPath, ts, false, false);
+      addTruth(movedTo, ChangeKind.RENAME, oldPath, ts, false, false);
     }
 
     /**
@@ -367,23 +378,22 @@ public final class FileTraceGenerator {
                   random.nextInt(MAX_ARRIVAL_DELAY_MS + 1),
                   sighting.ts() + inotifyDelay - sighting.pollTs() + 1);
         }
-        observe(file, op, INOTIFY, sighting.ts(), inotifyDelay, null);
+        FileEvent byInotify = observe(file, op, INOTIFY, sighting.ts(), inotifyDelay, null);
         observe(file, op, POLL, sighting.pollTs(), pollDelay, null);
+        addTruth(byInotify, kind, null, sighting.ts(), true, false);
       } else if (sighting.inotify()) {
-        observe(file, op, INOTIFY, sighting.ts(), random.nextInt(MAX_INOTIFY_DELAY_MS + 1), null);
+        FileEvent byInotify =
+            observe(
+                file, op, INOTIFY, sighting.ts(), random.nextInt(MAX_INOTIFY_DELAY_MS + 1), null);
+        addTruth(byInotify, kind, null, sighting.ts(), false, false);
       } else {
-        observe(file, op, POLL, sighting.ts(), random.nextInt(MAX_ARRIVAL_DELAY_MS + 1), null);
+        FileEvent byPoll =
+            observe(file, op, POLL, sighting.ts(), random.nextInt(MAX_ARRIVAL_DELAY_MS + 1), null);
+        addTruth(byPoll, kind, null, sighting.ts(), false, true);
       }
-      addTruth(
-          file,
-          kind,
-          null,
-          sighting.ts(),
-          sighting.inotify() && sighting.poll(),
-          !sighting.inotify());
     }
 
-    private void observe(
+    private FileEvent observe(
         FileState file, String op, String channel, long ts, long delay, Long cookie) {
       FileEvent event = new FileEvent();
       event.eventId = "f-" + (arrivals.size() + 1);
@@ -407,27 +417,24 @@ public final class FileTraceGenerator {
       file.busyUntil = Math.max(file.busyUntil, ts);
       file.seen = true;
       tick();
+      return event;
     }
 
+    /** Records the change {@code carrier} carries, as the normalizer is to emit it. */
     private void addTruth(
-        FileState file,
+        FileEvent carrier,
         ChangeKind kind,
         String oldPath,
         long ts,
         boolean deduplicated,
         boolean seenByPollOnly) {
-      truth.add(
-          new FileChange(
-              file.host.name,
-              file.host.device,
-              file.inode,
-              file.generation,
-              kind,
-              file.path,
-              oldPath,
-              ts,
-              deduplicated,
-              seenByPollOnly));
+      FileEvent change = carrier.copy();
+      change.kind = kind;
+      change.oldPath = oldPath;
+      change.ts = ts;
+      change.deduplicated = deduplicated;
+      change.seenByPollOnly = seenByPollOnly;
+      truth.add(change);
     }
 
     private void content(FileState file, long mtime) {

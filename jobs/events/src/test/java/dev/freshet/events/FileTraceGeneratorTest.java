@@ -69,10 +69,10 @@ class FileTraceGeneratorTest {
     FileTrace trace = FileTraceGenerator.builder().seed(5).build().generate(LARGE);
     List<FileEvent> observations = decode(trace);
 
-    List<FileChange> derived =
+    List<FileEvent> derived =
         ReferenceNormalizer.derive(observations).stream().map(Derived::change).toList();
 
-    List<FileChange> truth = byTime(trace.truth());
+    List<FileEvent> truth = byTime(trace.truth());
     assertThat(derived).hasSameSizeAs(truth);
     for (int i = 0; i < truth.size(); i++) {
       assertThat(derived.get(i)).as("change %d", i).isEqualTo(truth.get(i));
@@ -85,12 +85,10 @@ class FileTraceGeneratorTest {
     FileTrace trace = FileTraceGenerator.builder().seed(6).build().generate(LARGE);
     List<FileEvent> observations = decode(trace);
 
-    long renames = trace.truth().stream().filter(c -> c.kind() == ChangeKind.RENAME).count();
+    long renames = trace.truth().stream().filter(c -> c.kind == ChangeKind.RENAME).count();
     long single =
-        trace.truth().stream()
-            .filter(c -> c.kind() != ChangeKind.RENAME && !c.deduplicated())
-            .count();
-    long duplicated = trace.truth().stream().filter(FileChange::deduplicated).count();
+        trace.truth().stream().filter(c -> c.kind != ChangeKind.RENAME && !c.deduplicated).count();
+    long duplicated = trace.truth().stream().filter(c -> c.deduplicated).count();
     Map<Long, Integer> halvesByCookie = new HashMap<>();
     observations.stream()
         .filter(e -> e.op.startsWith("moved_"))
@@ -125,15 +123,15 @@ class FileTraceGeneratorTest {
     FileTrace trace = FileTraceGenerator.builder().seed(3).build().generate(LARGE);
     List<FileEvent> observations = decode(trace);
     List<Derived> derived = ReferenceNormalizer.derive(observations);
-    List<FileChange> truth = trace.truth();
+    List<FileEvent> truth = trace.truth();
     Map<String, Integer> arrival = new HashMap<>();
     Map<String, String> fsTypeByHost = new HashMap<>();
     for (int i = 0; i < observations.size(); i++) {
       arrival.put(observations.get(i).eventId, i);
       fsTypeByHost.put(observations.get(i).host, observations.get(i).fsType);
     }
-    Predicate<FileChange> onInotifyHost =
-        c -> Set.of("ext4", "xfs").contains(fsTypeByHost.get(c.host()));
+    Predicate<FileEvent> onInotifyHost =
+        c -> Set.of("ext4", "xfs").contains(fsTypeByHost.get(c.host));
 
     int duplicates = 0;
     int reversedDuplicates = 0;
@@ -143,14 +141,14 @@ class FileTraceGeneratorTest {
     int unpairedMovedTo = 0;
     for (Derived d : derived) {
       List<FileEvent> parts = d.observations();
-      if (d.change().deduplicated()) {
+      if (d.change().deduplicated) {
         FileEvent inotify =
             parts.stream().filter(e -> e.channel.equals("inotify")).findFirst().get();
         FileEvent poll = parts.stream().filter(e -> e.channel.equals("poll")).findFirst().get();
         assertThat(poll.ts - inotify.ts).isBetween(0L, 150L);
         duplicates++;
         reversedDuplicates += arrival.get(poll.eventId) < arrival.get(inotify.eventId) ? 1 : 0;
-      } else if (d.change().kind() == ChangeKind.RENAME) {
+      } else if (d.change().kind == ChangeKind.RENAME) {
         FileEvent from = parts.get(0);
         FileEvent to = parts.get(1);
         assertThat(to.ts - from.ts).isBetween(0L, 100L);
@@ -162,25 +160,25 @@ class FileTraceGeneratorTest {
         unpairedMovedTo++;
       }
     }
-    long touches = count(truth, c -> c.kind() == ChangeKind.TOUCH);
-    long writes = touches + count(truth, c -> c.kind() == ChangeKind.CONTENT_CHANGE);
+    long touches = count(truth, c -> c.kind == ChangeKind.TOUCH);
+    long writes = touches + count(truth, c -> c.kind == ChangeKind.CONTENT_CHANGE);
     long pollOnlyOnExt4 =
-        count(truth, c -> c.seenByPollOnly() && fsTypeByHost.get(c.host()).equals("ext4"));
+        count(truth, c -> c.seenByPollOnly && fsTypeByHost.get(c.host).equals("ext4"));
     long onInotifyHosts =
         derived.stream()
             .filter(d -> onInotifyHost.test(d.change()))
             .filter(d -> d.observations().stream().noneMatch(e -> e.op.startsWith("moved_")))
             .count();
-    long pollOnlyOnInotifyHosts = count(truth, c -> onInotifyHost.test(c) && c.seenByPollOnly());
-    long creates = count(truth, c -> c.kind() == ChangeKind.CREATE);
+    long pollOnlyOnInotifyHosts = count(truth, c -> onInotifyHost.test(c) && c.seenByPollOnly);
+    long creates = count(truth, c -> c.kind == ChangeKind.CREATE);
 
-    assertThat(share(count(truth, c -> c.kind() == ChangeKind.CONTENT_CHANGE), truth.size()))
+    assertThat(share(count(truth, c -> c.kind == ChangeKind.CONTENT_CHANGE), truth.size()))
         .isBetween(0.50, 0.75);
     assertThat(share(touches, writes)).isBetween(0.08, 0.20);
     assertThat(share(creates, truth.size())).isBetween(0.04, 0.12);
-    assertThat(share(count(truth, c -> c.kind() == ChangeKind.REMOVE), truth.size()))
+    assertThat(share(count(truth, c -> c.kind == ChangeKind.REMOVE), truth.size()))
         .isBetween(0.04, 0.12);
-    assertThat(share(count(truth, c -> c.kind() == ChangeKind.CHMOD), truth.size()))
+    assertThat(share(count(truth, c -> c.kind == ChangeKind.CHMOD), truth.size()))
         .isBetween(0.04, 0.12);
     assertThat(share(renames, truth.size())).isBetween(0.015, 0.07);
     assertThat(share(duplicates, onInotifyHosts)).isBetween(0.12, 0.30);
@@ -210,26 +208,26 @@ class FileTraceGeneratorTest {
     }
 
     assertThat(blindHosts).hasSize(4);
-    List<FileChange> onBlindHosts =
-        trace.truth().stream().filter(c -> blindHosts.contains(c.host())).toList();
-    assertThat(onBlindHosts).isNotEmpty().allMatch(FileChange::seenByPollOnly);
+    List<FileEvent> onBlindHosts =
+        trace.truth().stream().filter(c -> blindHosts.contains(c.host)).toList();
+    assertThat(onBlindHosts).isNotEmpty().allMatch(c -> c.seenByPollOnly);
   }
 
   @Test
   void changesAfterARenameUseTheNewPath() {
     FileTrace trace = FileTraceGenerator.builder().seed(12).build().generate(LARGE);
-    Map<List<Object>, FileChange> previousOfFile = new HashMap<>();
+    Map<List<Object>, FileEvent> previousOfFile = new HashMap<>();
     int followed = 0;
 
-    for (FileChange change : trace.truth()) {
+    for (FileEvent change : trace.truth()) {
       List<Object> file =
-          List.of(change.host(), change.device(), change.inode(), change.generation());
-      FileChange previous = previousOfFile.put(file, change);
+          List.of(change.host, change.device, change.inode, change.generationOrZero());
+      FileEvent previous = previousOfFile.put(file, change);
       if (previous != null) {
-        assertThat(change.kind() == ChangeKind.RENAME ? change.oldPath() : change.path())
+        assertThat(change.kind == ChangeKind.RENAME ? change.oldPath : change.path)
             .as("path of %s after %s", change, previous)
-            .isEqualTo(previous.path());
-        followed += previous.kind() == ChangeKind.RENAME ? 1 : 0;
+            .isEqualTo(previous.path);
+        followed += previous.kind == ChangeKind.RENAME ? 1 : 0;
       }
     }
 
@@ -265,9 +263,9 @@ class FileTraceGeneratorTest {
   void eventTimeAdvancesAtTheConfiguredRate() {
     FileTrace trace =
         FileTraceGenerator.builder().seed(2).observationsPerSecond(250).build().generate(LARGE);
-    List<FileChange> truth = trace.truth();
+    List<FileEvent> truth = trace.truth();
 
-    double seconds = (truth.get(truth.size() - 1).ts() - truth.get(0).ts()) / 1000.0;
+    double seconds = (truth.get(truth.size() - 1).ts - truth.get(0).ts) / 1000.0;
 
     assertThat(LARGE / seconds).isBetween(200.0, 260.0);
   }
@@ -283,26 +281,36 @@ class FileTraceGeneratorTest {
   }
 
   @Test
-  void onlyRenamesHaveAnOldPath() {
-    assertThatThrownBy(
-            () -> new FileChange("h", 1, 2, 1, ChangeKind.REMOVE, "/a/b", "/a/c", 0, false, false))
-        .hasMessageContaining("oldPath must be set for a rename and only for a rename");
-    FileChange rename =
-        new FileChange("h", 1, 2, 1, ChangeKind.RENAME, "/a/b", "/c", 0, false, false);
-    assertThat(rename.directory()).isEqualTo("/a");
+  void contractsSeeKindAndFlagsOnlyOnNormalizedChanges() {
+    FileTrace trace = FileTraceGenerator.builder().seed(14).build().generate(1_000);
+    FileEvent rename =
+        trace.truth().stream().filter(c -> c.kind == ChangeKind.RENAME).findFirst().orElseThrow();
+    FileEvent observation = decode(trace).get(0);
+
+    assertThat(rename.field("kind")).isEqualTo("rename");
+    assertThat(rename.field("old_path")).isEqualTo(rename.oldPath).isNotEqualTo(rename.path);
+    assertThat(rename.field("deduplicated")).isEqualTo(false);
+    assertThat(rename.field("seen_by_poll_only")).isEqualTo(false);
+    assertThat(rename.field("file_id"))
+        .isEqualTo(
+            rename.host + ":" + rename.device + ":" + rename.inode + ":" + rename.generation);
+    assertThat(observation.isNormalized()).isFalse();
+    for (String normalizedOnly : List.of("kind", "old_path", "deduplicated", "seen_by_poll_only")) {
+      assertThat(observation.field(normalizedOnly)).as(normalizedOnly).isNull();
+    }
     assertThat(ChangeKind.CONTENT_CHANGE.yamlName()).isEqualTo("content_change");
   }
 
   /** Creates whose device and inode were last removed with the previous generation. */
-  private static long generationIncreases(List<FileChange> truth) {
+  private static long generationIncreases(List<FileEvent> truth) {
     Set<List<Object>> removed = new HashSet<>();
     long increases = 0;
-    for (FileChange change : truth) {
-      List<Object> inode = List.of(change.host(), change.device(), change.inode());
-      if (change.kind() == ChangeKind.REMOVE) {
-        removed.add(List.of(inode, change.generation()));
-      } else if (change.kind() == ChangeKind.CREATE
-          && removed.contains(List.of(inode, change.generation() - 1))) {
+    for (FileEvent change : truth) {
+      List<Object> inode = List.of(change.host, change.device, change.inode);
+      if (change.kind == ChangeKind.REMOVE) {
+        removed.add(List.of(inode, change.generationOrZero()));
+      } else if (change.kind == ChangeKind.CREATE
+          && removed.contains(List.of(inode, change.generationOrZero() - 1))) {
         increases++;
       }
     }
@@ -310,13 +318,13 @@ class FileTraceGeneratorTest {
   }
 
   /** Bursts of at least 20 writes to one directory within 3 seconds. */
-  private static int storms(List<FileChange> truth) {
+  private static int storms(List<FileEvent> truth) {
     Map<String, List<Long>> writesByDirectory = new HashMap<>();
-    for (FileChange change : truth) {
-      if (change.kind() == ChangeKind.CONTENT_CHANGE || change.kind() == ChangeKind.TOUCH) {
+    for (FileEvent change : truth) {
+      if (change.kind == ChangeKind.CONTENT_CHANGE || change.kind == ChangeKind.TOUCH) {
         writesByDirectory
-            .computeIfAbsent(change.host() + ":" + change.directory(), k -> new ArrayList<>())
-            .add(change.ts());
+            .computeIfAbsent(change.host + ":" + change.directory(), k -> new ArrayList<>())
+            .add(change.ts);
       }
     }
     int storms = 0;
@@ -345,16 +353,16 @@ class FileTraceGeneratorTest {
     return events;
   }
 
-  private static List<FileChange> byTime(List<FileChange> changes) {
-    List<FileChange> sorted = new ArrayList<>(changes);
+  private static List<FileEvent> byTime(List<FileEvent> changes) {
+    List<FileEvent> sorted = new ArrayList<>(changes);
     sorted.sort(
-        Comparator.comparingLong(FileChange::ts)
-            .thenComparing(FileChange::host)
-            .thenComparingLong(FileChange::inode));
+        Comparator.comparingLong((FileEvent c) -> c.ts)
+            .thenComparing(c -> c.host)
+            .thenComparingLong(c -> c.inode));
     return sorted;
   }
 
-  private static long count(List<FileChange> changes, Predicate<FileChange> which) {
+  private static long count(List<FileEvent> changes, Predicate<FileEvent> which) {
     return changes.stream().filter(which).count();
   }
 

@@ -21,7 +21,7 @@ final class ReferenceNormalizer {
   static final long RENAME_PAIRING_MS = 1_000;
 
   /** A derived change and the observations it was made of. */
-  record Derived(FileChange change, List<FileEvent> observations) {}
+  record Derived(FileEvent change, List<FileEvent> observations) {}
 
   private record Identity(String host, long device, long inode, long generation) {
     static Identity of(FileEvent event) {
@@ -159,28 +159,28 @@ final class ReferenceNormalizer {
         if (content != null) {
           lastSeen = content;
         }
-        Identity identity = unit.identity();
         boolean allPoll = unit.observations().stream().allMatch(e -> e.channel.equals("poll"));
-        derived.add(
-            new Derived(
-                new FileChange(
-                    identity.host(),
-                    identity.device(),
-                    identity.inode(),
-                    identity.generation(),
-                    kind,
-                    unit.path(),
-                    unit.oldPath(),
-                    unit.firstTs(),
-                    kind != ChangeKind.RENAME && unit.observations().size() == 2,
-                    allPoll),
-                unit.observations()));
+        boolean deduplicated = kind != ChangeKind.RENAME && unit.observations().size() == 2;
+        FileEvent carrier =
+            kind == ChangeKind.RENAME
+                ? unit.observations().get(1)
+                : unit.observations().stream()
+                    .filter(e -> e.channel.equals("inotify"))
+                    .findFirst()
+                    .orElse(unit.observations().get(0));
+        FileEvent change = carrier.copy();
+        change.kind = kind;
+        change.oldPath = unit.oldPath();
+        change.ts = unit.firstTs();
+        change.deduplicated = deduplicated;
+        change.seenByPollOnly = allPoll;
+        derived.add(new Derived(change, unit.observations()));
       }
     }
     derived.sort(
-        Comparator.comparingLong((Derived d) -> d.change().ts())
-            .thenComparing(d -> d.change().host())
-            .thenComparingLong(d -> d.change().inode()));
+        Comparator.comparingLong((Derived d) -> d.change().ts)
+            .thenComparing(d -> d.change().host)
+            .thenComparingLong(d -> d.change().inode));
     return derived;
   }
 

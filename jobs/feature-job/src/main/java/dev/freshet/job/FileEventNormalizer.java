@@ -1,7 +1,6 @@
 package dev.freshet.job;
 
 import dev.freshet.events.ChangeKind;
-import dev.freshet.events.FileChange;
 import dev.freshet.events.FileEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ import org.apache.flink.util.OutputTag;
  * window can no longer be placed in that order: it goes to {@link #LATE_OBSERVATIONS} and is
  * counted. All state carries a TTL.
  */
-public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent, FileChange> {
+public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent, FileEvent> {
 
   /** Observations that arrive after the watermark passed their time plus the dedup window. */
   public static final OutputTag<FileEvent> LATE_OBSERVATIONS =
@@ -66,7 +65,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     public FileContent() {}
 
     FileContent(FileEvent event) {
-      generation = generationOf(event);
+      generation = event.generationOrZero();
       mtime = event.mtime;
       size = event.size;
       contentHash = event.contentHash;
@@ -113,7 +112,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
   }
 
   @Override
-  public void processElement(FileEvent event, Context ctx, Collector<FileChange> out)
+  public void processElement(FileEvent event, Context ctx, Collector<FileEvent> out)
       throws Exception {
     // Its partners, or later changes of its file, may already be judged: it cannot be placed.
     if (event.ts + dedupWindowMillis <= ctx.timerService().currentWatermark()) {
@@ -131,7 +130,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FileChange> out)
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FileEvent> out)
       throws Exception {
     List<FileEvent> observations = new ArrayList<>();
     pending.get().forEach(observations::add);
@@ -192,7 +191,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
           && !event.channel.equals(other.channel)
           && event.op.equals(other.op)
           && event.path.equals(other.path)
-          && generationOf(event) == generationOf(other)) {
+          && event.generationOrZero() == other.generationOrZero()) {
         return j;
       }
     }
@@ -223,20 +222,18 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     }
   }
 
-  private FileChange classify(Group group) throws Exception {
+  private FileEvent classify(Group group) throws Exception {
     FileEvent event = group.first;
     FileContent last = lastContent.value();
-    if (last != null && last.generation != generationOf(event)) {
+    if (last != null && last.generation != event.generationOrZero()) {
       last = null;
     }
-    FileChange change;
-    // A rename's content is its moved_to's; both observations of a duplicate carry the same.
-    FileEvent carrier = event;
+    FileEvent change;
     if (isMove(event) && group.second != null) {
       FileEvent from = event.op.equals("moved_from") ? event : group.second;
       FileEvent to = event.op.equals("moved_from") ? group.second : event;
-      carrier = to;
-      change = change(group, ChangeKind.RENAME, to.path, from.path);
+      change = change(group, to, ChangeKind.RENAME);
+      change.oldPath = from.path;
     } else {
       ChangeKind kind =
           switch (event.op) {
@@ -248,32 +245,28 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
             case "chmod" -> ChangeKind.CHMOD;
             default -> ChangeKind.REMOVE;
           };
-      change = change(group, kind, event.path, null);
+      // Both reports of a duplicate carry the same content; the inotify one carries the change.
+      FileEvent carrier =
+          group.second != null && group.second.channel.equals("inotify") ? group.second : event;
+      change = change(group, carrier, kind);
     }
-    if (hasContent(carrier)) {
-      lastContent.update(new FileContent(carrier));
+    if (hasContent(change)) {
+      lastContent.update(new FileContent(change));
     }
     return change;
   }
 
-  private static FileChange change(Group group, ChangeKind kind, String path, String oldPath) {
+  /** The change as a copy of the observation that carries it, at its earliest observation's ts. */
+  private static FileEvent change(Group group, FileEvent carrier, ChangeKind kind) {
     FileEvent first = group.first;
-    boolean bothChannels = group.second != null && !first.channel.equals(group.second.channel);
-    boolean pollOnly =
+    FileEvent change = carrier.copy();
+    change.kind = kind;
+    change.ts = group.second == null ? first.ts : Math.min(first.ts, group.second.ts);
+    change.deduplicated = group.second != null && !first.channel.equals(group.second.channel);
+    change.seenByPollOnly =
         first.channel.equals("poll")
             && (group.second == null || group.second.channel.equals("poll"));
-    long ts = group.second == null ? first.ts : Math.min(first.ts, group.second.ts);
-    return new FileChange(
-        first.host,
-        first.device,
-        first.inode,
-        generationOf(first),
-        kind,
-        path,
-        oldPath,
-        ts,
-        bothChannels,
-        pollOnly);
+    return change;
   }
 
   private static boolean hasContent(FileEvent event) {

@@ -7,7 +7,6 @@ import dev.freshet.events.ChangeKind;
 import dev.freshet.events.DecodeResult;
 import dev.freshet.events.EventDecoder;
 import dev.freshet.events.EventStream;
-import dev.freshet.events.FileChange;
 import dev.freshet.events.FileEvent;
 import dev.freshet.events.FileTrace;
 import dev.freshet.events.FileTraceGenerator;
@@ -19,6 +18,7 @@ import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class FileEventNormalizerTest {
   private static final String PATH = "/srv/data/dir-1/file-1.dat";
   private static final String NEW_PATH = "/srv/data/dir-1/file-1.renamed";
 
-  private KeyedOneInputStreamOperatorTestHarness<String, FileEvent, FileChange> harness;
+  private KeyedOneInputStreamOperatorTestHarness<String, FileEvent, FileEvent> harness;
   private int sequence;
 
   @BeforeEach
@@ -50,51 +50,52 @@ class FileEventNormalizerTest {
   @Test
   void bothChannelsWithinTheWindowAreOneChangeWhicheverArrivesFirst() throws Exception {
     observe(write("poll", 1_120, 1L, "h1"));
-    observe(write("inotify", 1_000, 1L, "h1"));
+    FileEvent byInotify = observe(write("inotify", 1_000, 1L, "h1"));
     harness.processWatermark(1_199);
     assertThat(harness.extractOutputValues()).isEmpty();
 
     harness.processWatermark(1_200);
 
-    assertThat(harness.extractOutputValues())
-        .containsExactly(change(ChangeKind.CONTENT_CHANGE, 1_000, PATH, null, true, false));
+    assertThat(changes())
+        .containsExactly(
+            change(ChangeKind.CONTENT_CHANGE, 1_000, PATH, null, true, false, byInotify));
   }
 
   @Test
   void theSameChangeOutsideTheWindowIsAPollOnlyTouch() throws Exception {
-    observe(write("inotify", 1_000, 1L, "h1"));
-    observe(write("poll", 1_201, 1L, "h1"));
+    FileEvent byInotify = observe(write("inotify", 1_000, 1L, "h1"));
+    FileEvent byPoll = observe(write("poll", 1_201, 1L, "h1"));
     harness.processWatermark(2_000);
 
-    assertThat(harness.extractOutputValues())
+    assertThat(changes())
         .containsExactly(
-            change(ChangeKind.CONTENT_CHANGE, 1_000, PATH, null, false, false),
-            change(ChangeKind.TOUCH, 1_201, PATH, null, false, true));
+            change(ChangeKind.CONTENT_CHANGE, 1_000, PATH, null, false, false, byInotify),
+            change(ChangeKind.TOUCH, 1_201, PATH, null, false, true, byPoll));
   }
 
   @Test
   void renameHalvesPairInEitherOrder() throws Exception {
-    observe(move("moved_to", 1_010, NEW_PATH, 7L));
+    FileEvent movedTo = observe(move("moved_to", 1_010, NEW_PATH, 7L));
     observe(move("moved_from", 1_000, PATH, 7L));
     harness.processWatermark(1_210);
 
-    assertThat(harness.extractOutputValues())
-        .containsExactly(change(ChangeKind.RENAME, 1_000, NEW_PATH, PATH, false, false));
+    assertThat(changes())
+        .containsExactly(change(ChangeKind.RENAME, 1_000, NEW_PATH, PATH, false, false, movedTo));
   }
 
   @Test
   void aHalfStillAloneAfterTheTimeoutIsARemoveOrACreate() throws Exception {
-    observe(move("moved_from", 1_000, PATH, 7L));
+    FileEvent movedFrom = observe(move("moved_from", 1_000, PATH, 7L));
     harness.processWatermark(1_999);
     assertThat(harness.extractOutputValues()).isEmpty();
     harness.processWatermark(2_000);
-    observe(move("moved_to", 5_000, NEW_PATH, 8L));
+    FileEvent movedTo = observe(move("moved_to", 5_000, NEW_PATH, 8L));
     harness.processWatermark(6_000);
 
-    assertThat(harness.extractOutputValues())
+    assertThat(changes())
         .containsExactly(
-            change(ChangeKind.REMOVE, 1_000, PATH, null, false, false),
-            change(ChangeKind.CREATE, 5_000, NEW_PATH, null, false, false));
+            change(ChangeKind.REMOVE, 1_000, PATH, null, false, false, movedFrom),
+            change(ChangeKind.CREATE, 5_000, NEW_PATH, null, false, false, movedTo));
   }
 
   @Test
@@ -107,7 +108,7 @@ class FileEventNormalizerTest {
     harness.processWatermark(6_000);
 
     assertThat(harness.extractOutputValues())
-        .extracting(FileChange::kind, FileChange::generation)
+        .extracting(e -> e.kind, e -> e.generation)
         .containsExactly(
             tuple(ChangeKind.CREATE, 1L),
             tuple(ChangeKind.TOUCH, 1L),
@@ -128,12 +129,30 @@ class FileEventNormalizerTest {
     harness.processWatermark(4_000);
 
     assertThat(harness.extractOutputValues())
-        .extracting(FileChange::kind)
+        .extracting(e -> e.kind)
         .containsExactly(ChangeKind.CONTENT_CHANGE, ChangeKind.CONTENT_CHANGE);
   }
 
-  private void observe(FileEvent event) throws Exception {
+  private FileEvent observe(FileEvent event) throws Exception {
     harness.processElement(event, event.ts);
+    return event;
+  }
+
+  /** What the normalizer emitted, as {@link #change} describes a change. */
+  private List<Tuple> changes() {
+    return harness.extractOutputValues().stream().map(FileEventNormalizerTest::describe).toList();
+  }
+
+  private static Tuple describe(FileEvent change) {
+    return tuple(
+        change.kind,
+        change.ts,
+        change.path,
+        change.oldPath,
+        change.deduplicated,
+        change.seenByPollOnly,
+        change.eventId,
+        change.channel);
   }
 
   private FileEvent write(String channel, long ts, long generation, String hash) {
@@ -172,15 +191,16 @@ class FileEventNormalizerTest {
     return event;
   }
 
-  private static FileChange change(
+  /** A change as the copy of the observation {@code carrier} with kind, ts and flags set. */
+  private static Tuple change(
       ChangeKind kind,
       long ts,
       String path,
       String oldPath,
       boolean deduplicated,
-      boolean pollOnly) {
-    return new FileChange(
-        "host-1", 2049, 100_101, 1L, kind, path, oldPath, ts, deduplicated, pollOnly);
+      boolean pollOnly,
+      FileEvent carrier) {
+    return tuple(kind, ts, path, oldPath, deduplicated, pollOnly, carrier.eventId, carrier.channel);
   }
 
   @Test
@@ -193,7 +213,7 @@ class FileEventNormalizerTest {
     harness.processWatermark(6_000);
 
     assertThat(harness.extractOutputValues())
-        .extracting(FileChange::kind, FileChange::ts)
+        .extracting(e -> e.kind, e -> e.ts)
         .containsExactly(
             tuple(ChangeKind.CONTENT_CHANGE, 3_500L),
             tuple(ChangeKind.CONTENT_CHANGE, 4_800L),
@@ -208,9 +228,7 @@ class FileEventNormalizerTest {
     observe(write("poll", 1_100, 1L, "h1"));
     harness.processWatermark(5_000);
 
-    assertThat(harness.extractOutputValues())
-        .extracting(FileChange::ts)
-        .containsExactly(1_000L, 3_000L);
+    assertThat(harness.extractOutputValues()).extracting(e -> e.ts).containsExactly(1_000L, 3_000L);
     assertThat(harness.getSideOutput(FileEventNormalizer.LATE_OBSERVATIONS))
         .extracting(record -> record.getValue().ts)
         .containsExactly(1_100L);
@@ -230,11 +248,11 @@ class FileEventNormalizerTest {
     }
     harness.processWatermark(Long.MAX_VALUE);
 
-    Comparator<FileChange> order =
-        Comparator.comparingLong(FileChange::ts)
-            .thenComparing(FileChange::host)
-            .thenComparingLong(FileChange::inode);
-    List<FileChange> normalized = new ArrayList<>(harness.extractOutputValues());
+    Comparator<FileEvent> order =
+        Comparator.comparingLong((FileEvent e) -> e.ts)
+            .thenComparing(e -> e.host)
+            .thenComparingLong(e -> e.inode);
+    List<FileEvent> normalized = new ArrayList<>(harness.extractOutputValues());
     normalized.sort(order);
     assertThat(normalized).containsExactlyElementsOf(trace.truth());
     assertThat(harness.numEventTimeTimers()).isZero();
