@@ -3,7 +3,10 @@ package dev.freshet.job;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
 import dev.freshet.delta.DeltaSink;
+import dev.freshet.events.BehaviourEvent;
+import dev.freshet.events.Event;
 import dev.freshet.events.EventStream;
+import dev.freshet.events.FileEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -29,9 +33,11 @@ import picocli.CommandLine.Option;
  * The feature job: one Flink job serving every contract.
  *
  * <pre>
- * Kafka source per stream (decode, watermarks) → route to contracts → key by (contract, entity)
- *   → tile aggregation → offline rows → Delta sink (one table per contract)
- * dead letters (undecodable records, late events) → dead-letter topic
+ * Kafka source per stream (decode, watermarks) → split off dead letters
+ *   file events only: key by (host, device, inode) → normalize → hold watermarks back
+ *   → route to contracts → key by (contract, entity) → tile aggregation → offline rows
+ *   → Delta sink (one table per contract)
+ * dead letters (undecodable records, late observations, late events) → dead-letter topic
  * </pre>
  *
  * {@link #build} wires the pipeline into any environment, so tests run the very same topology on a
@@ -58,6 +64,18 @@ public final class FeatureJob implements Callable<Integer> {
   @Option(names = "--max-out-of-orderness-ms", defaultValue = "1000")
   long maxOutOfOrdernessMillis;
 
+  @Option(
+      names = "--dedup-window-ms",
+      defaultValue = "200",
+      description = "How far apart an inotify and a poll report of one file change may be.")
+  long dedupWindowMillis;
+
+  @Option(
+      names = "--rename-timeout-ms",
+      defaultValue = "1000",
+      description = "How long a rename half waits for its partner.")
+  long renameTimeoutMillis;
+
   public static void main(String[] args) {
     int exitCode = new CommandLine(new FeatureJob()).execute(args);
     if (exitCode != 0) {
@@ -74,6 +92,8 @@ public final class FeatureJob implements Callable<Integer> {
             .deltaBasePath(deltaPath)
             .deadLetterTopic(deadLetterTopic)
             .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
+            .dedupWindow(Duration.ofMillis(dedupWindowMillis))
+            .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
             .build();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     build(env, contracts, config);
@@ -86,10 +106,24 @@ public final class FeatureJob implements Callable<Integer> {
       StreamExecutionEnvironment env, List<Contract> contracts, FeatureJobConfig config) {
     List<ContractPlan> plans = contracts.stream().map(ContractPlan::of).toList();
 
-    SingleOutputStreamOperator<FeatureInput> behaviourInputs =
-        routedInputs(env, EventStream.BEHAVIOUR, contracts, config);
-    SingleOutputStreamOperator<FeatureInput> fileInputs =
-        routedInputs(env, EventStream.FILE, contracts, config);
+    SingleOutputStreamOperator<BehaviourEvent> behaviourEvents =
+        decodedEvents(env, EventStream.BEHAVIOUR, BehaviourEvent.class, config);
+    SingleOutputStreamOperator<FileEvent> fileObservations =
+        decodedEvents(env, EventStream.FILE, FileEvent.class, config);
+    SingleOutputStreamOperator<FileEvent> fileChanges = normalized(fileObservations, config);
+
+    DataStream<FeatureInput> behaviourInputs =
+        routed(behaviourEvents, EventStream.BEHAVIOUR, contracts);
+    DataStream<FeatureInput> fileInputs =
+        routed(
+            fileChanges
+                .transform(
+                    "hold watermarks back by the rename timeout",
+                    TypeInformation.of(FileEvent.class),
+                    new DelayedWatermarks<FileEvent>(config.renameTimeout(), change -> change.ts))
+                .uid("delay-file-watermarks"),
+            EventStream.FILE,
+            contracts);
 
     SingleOutputStreamOperator<FeatureRow> featureRows =
         behaviourInputs
@@ -113,28 +147,60 @@ public final class FeatureJob implements Callable<Integer> {
             .map(new LateEventToDeadLetter())
             .name("late events as dead letters")
             .uid("late-events-to-dead-letters");
-    behaviourInputs
-        .getSideOutput(ContractRouter.DEAD_LETTERS)
-        .union(fileInputs.getSideOutput(ContractRouter.DEAD_LETTERS), lateEvents)
+    DataStream<DeadLetter> lateObservations =
+        fileChanges
+            .getSideOutput(FileEventNormalizer.LATE_OBSERVATIONS)
+            .map(new LateObservationToDeadLetter(config.dedupWindow().toMillis()))
+            .name("late file observations as dead letters")
+            .uid("late-observations-to-dead-letters");
+    behaviourEvents
+        .getSideOutput(DeadLetterSplit.DEAD_LETTERS)
+        .union(
+            fileObservations.getSideOutput(DeadLetterSplit.DEAD_LETTERS),
+            lateEvents,
+            lateObservations)
         .sinkTo(deadLetterSink(config))
         .name("dead-letter topic")
         .uid("dead-letter-sink");
   }
 
-  private static SingleOutputStreamOperator<FeatureInput> routedInputs(
+  /** The stream's events from Kafka, with watermarks; its dead letters in a side output. */
+  private static <E extends Event> SingleOutputStreamOperator<E> decodedEvents(
       StreamExecutionEnvironment env,
       EventStream stream,
-      List<Contract> contracts,
+      Class<E> eventType,
       FeatureJobConfig config) {
-    List<Contract> contractsOfStream =
-        contracts.stream().filter(c -> c.source() == stream).toList();
     WatermarkStrategy<DecodedRecord> watermarks =
         WatermarkStrategy.<DecodedRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
             .withTimestampAssigner(new EventTimeOfRecord())
             .withIdleness(config.idleness());
     return env.fromSource(kafkaSource(stream, config), watermarks, stream.defaultTopic())
         .uid("source-" + stream.sourceName())
-        .process(new ContractRouter(contractsOfStream))
+        .process(new DeadLetterSplit<E>())
+        .returns(eventType)
+        .name("split " + stream.sourceName() + " dead letters")
+        .uid("split-" + stream.sourceName() + "-dead-letters");
+  }
+
+  /** File observations as the changes they report, per file (host, device, inode). */
+  private static SingleOutputStreamOperator<FileEvent> normalized(
+      DataStream<FileEvent> observations, FeatureJobConfig config) {
+    return observations
+        .keyBy(new ByFile())
+        .process(
+            new FileEventNormalizer(
+                config.dedupWindow(), config.renameTimeout(), config.fileStateTtl()))
+        .name("normalize file events")
+        .uid("normalize-file-events");
+  }
+
+  private static <E extends Event> DataStream<FeatureInput> routed(
+      DataStream<E> events, EventStream stream, List<Contract> contracts) {
+    List<Contract> contractsOfStream =
+        contracts.stream().filter(c -> c.source() == stream).toList();
+    return events
+        .process(new ContractRouter<E>(contractsOfStream))
+        .returns(FeatureInput.class)
         .name("route " + stream.sourceName() + " events to contracts")
         .uid("route-" + stream.sourceName());
   }
@@ -181,6 +247,14 @@ public final class FeatureJob implements Callable<Integer> {
     @Override
     public String getKey(FeatureInput input) {
       return input.key();
+    }
+  }
+
+  /** Keys file observations by the file system object they are about. */
+  static final class ByFile implements KeySelector<FileEvent, String> {
+    @Override
+    public String getKey(FileEvent observation) {
+      return FileEventNormalizer.keyOf(observation);
     }
   }
 

@@ -19,6 +19,9 @@ public final class FeatureJobConfig {
   private final String deltaAppId;
   private final Duration maxOutOfOrderness;
   private final Duration idleness;
+  private final Duration dedupWindow;
+  private final Duration renameTimeout;
+  private final Duration fileStateTtl;
   private final boolean boundedInput;
   private final DeltaCommitListener deltaCommitListener;
 
@@ -32,6 +35,9 @@ public final class FeatureJobConfig {
     this.deltaAppId = builder.deltaAppId;
     this.maxOutOfOrderness = builder.maxOutOfOrderness;
     this.idleness = builder.idleness;
+    this.dedupWindow = builder.dedupWindow;
+    this.renameTimeout = builder.renameTimeout;
+    this.fileStateTtl = builder.fileStateTtl;
     this.boundedInput = builder.boundedInput;
     this.deltaCommitListener = builder.deltaCommitListener;
   }
@@ -73,6 +79,21 @@ public final class FeatureJobConfig {
   }
 
   /** Whether the sources stop at the offsets that are latest when the job starts (for tests). */
+  /** How far apart an inotify and a poll report of one change may be. */
+  public Duration dedupWindow() {
+    return dedupWindow;
+  }
+
+  /** How long a rename half waits for its partner before it counts as a remove or a create. */
+  public Duration renameTimeout() {
+    return renameTimeout;
+  }
+
+  /** How long the normalizer remembers a file without news of it. */
+  public Duration fileStateTtl() {
+    return fileStateTtl;
+  }
+
   public boolean boundedInput() {
     return boundedInput;
   }
@@ -94,6 +115,9 @@ public final class FeatureJobConfig {
     private String deltaAppId = "freshet-feature-job";
     private Duration maxOutOfOrderness = Duration.ofSeconds(1);
     private Duration idleness = Duration.ofSeconds(5);
+    private Duration dedupWindow = Duration.ofMillis(200);
+    private Duration renameTimeout = Duration.ofSeconds(1);
+    private Duration fileStateTtl = Duration.ofHours(1);
     private boolean boundedInput;
     private DeltaCommitListener deltaCommitListener = DeltaCommitListener.NONE;
 
@@ -144,6 +168,21 @@ public final class FeatureJobConfig {
       return this;
     }
 
+    public Builder dedupWindow(Duration dedupWindow) {
+      this.dedupWindow = dedupWindow;
+      return this;
+    }
+
+    public Builder renameTimeout(Duration renameTimeout) {
+      this.renameTimeout = renameTimeout;
+      return this;
+    }
+
+    public Builder fileStateTtl(Duration fileStateTtl) {
+      this.fileStateTtl = fileStateTtl;
+      return this;
+    }
+
     public Builder boundedInput(boolean boundedInput) {
       this.boundedInput = boundedInput;
       return this;
@@ -164,6 +203,18 @@ public final class FeatureJobConfig {
                 + maxOutOfOrderness
                 + " and "
                 + idleness);
+      }
+      if (dedupWindow.isNegative()
+          || renameTimeout.compareTo(dedupWindow) < 0
+          || fileStateTtl.isNegative()
+          || fileStateTtl.isZero()) {
+        throw new IllegalArgumentException(
+            "need 0 <= dedupWindow <= renameTimeout and fileStateTtl > 0, got "
+                + dedupWindow
+                + ", "
+                + renameTimeout
+                + " and "
+                + fileStateTtl);
       }
       return new FeatureJobConfig(this);
     }

@@ -77,7 +77,15 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       MapStateDescriptor<Long, Tile> tiles =
           new MapStateDescriptor<>(
               "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
-      tiles.enableTimeToLive(ttl);
+      // Tiles leave through the watermark; their TTL only bounds a stalled key. The heap backend's
+      // incremental TTL cleanup would deep-copy a key's whole tile map on every state access
+      // (TtlMapState.getUnexpiredOrNull), which made a 1 h window of 10 s tiles 3x slower.
+      tiles.enableTimeToLive(
+          StateTtlConfig.newBuilder(plan.stateTtl)
+              .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+              .disableCleanupInBackground()
+              .build());
       this.tiles = context.getMapState(tiles);
       this.values = context.getState(valueDescriptor("values." + plan.name, ttl));
       boolean anyLifetime = false;
