@@ -336,7 +336,7 @@ public final class FileTraceGenerator {
         return;
       }
       Host host = directory.host;
-      FileState freed = host.freed.isEmpty() ? null : host.freed.peekFirst();
+      FreedInode freed = host.freed.peekFirst();
       boolean reuse = freed != null && random.nextDouble() < INODE_REUSE;
       FileState file =
           reuse
@@ -358,7 +358,7 @@ public final class FileTraceGenerator {
       if (sighting != null) {
         report(file, "remove", ChangeKind.REMOVE, sighting);
         file.directory.files.remove(file);
-        file.host.freed.addLast(file);
+        file.host.freed.addLast(new FreedInode(file.inode, file.generation, file.lastMoveTs));
       }
     }
 
@@ -602,7 +602,10 @@ public final class FileTraceGenerator {
     final String fsType;
     final boolean inotify;
     final List<Directory> directories = new ArrayList<>();
-    final Deque<FileState> freed = new ArrayDeque<>();
+
+    /** Inodes of removed files, oldest first; a create may reuse the oldest. */
+    final Deque<FreedInode> freed = new ArrayDeque<>();
+
     long nextInode = 12;
     long nextName;
 
@@ -682,6 +685,12 @@ public final class FileTraceGenerator {
       this.interval = interval;
     }
   }
+
+  /**
+   * What a new generation of a removed file's inode takes over from it; the removed file's report
+   * history is not kept, as a long stream would pile it up.
+   */
+  private record FreedInode(long inode, long generation, long lastMoveTs) {}
 
   private record Sighting(long ts, boolean inotify, boolean poll, long pollTs) {}
 
