@@ -11,11 +11,18 @@ import java.util.SplittableRandom;
  *
  * <p>Behaviour: a fixed population of users with a favourite device, songs chosen with a skewed
  * (Zipf-like) popularity, plays that end in a skip, a partial play or a completion, occasional
- * likes and searches. Files: hosts on different filesystems, directories with a handful of hot
- * files, writes in bursts, chmods, creates, removes and renames split into moved_from and moved_to
- * that share a cookie; hosts on overlay or NFS are watched by polling only, others by inotify with
- * the poll channel reporting a share of the same changes a second time. A configurable share of
- * records is broken on purpose (truncated JSON, wrong types, unknown actions, missing fields).
+ * likes and searches. One listener action per call of {@link #next(long)}.
+ *
+ * <p>Files: the observations of a {@link FileTraceGenerator} stream, a simulated fleet of watched
+ * hosts (duplicated channels, split and unpaired renames, inode reuse, touches, storms; see that
+ * class), flowing at {@link Builder#fileObservationsPerSecond(int)} of event time from the first
+ * call's time on, independent of how often {@link #next(long)} is called. Each call hands out those
+ * that have arrived by its time, in arrival order; {@link #finish()} hands out the rest, and {@link
+ * #fileTruth()} is what a correct normalizer emits for them.
+ *
+ * <p>A configurable share of records, behaviour and file alike, is broken on purpose (truncated
+ * JSON, wrong types, unknown actions or ops, missing fields). The file truth does not know: it
+ * assumes every record arrives intact, so compare with it only at {@code malformedShare} 0.
  */
 public final class EventGenerator {
 
@@ -23,26 +30,35 @@ public final class EventGenerator {
   private static final String[] TAGS = {
     "rock", "pop", "jazz", "electronic", "hip-hop", "classical", "folk", "chill", "workout", "focus"
   };
-  private static final String[] FS_TYPES = {"ext4", "xfs", "overlay", "nfs"};
 
   private final SplittableRandom random;
   private final int users;
   private final int songs;
-  private final int hosts;
-  private final int directoriesPerHost;
-  private final double fileShare;
   private final double malformedShare;
+
+  /** The fleet's simulation, or null without file traffic. */
+  private final FileTraceGenerator files;
+
+  private final boolean keepFileTruth;
+  private FileTraceGenerator.TraceStream fileStream;
+  private boolean finished;
   private long sequence;
-  private long nextCookie = 1;
 
   private EventGenerator(Builder builder) {
     this.random = new SplittableRandom(builder.seed);
     this.users = builder.users;
     this.songs = builder.songs;
-    this.hosts = builder.hosts;
-    this.directoriesPerHost = builder.directoriesPerHost;
-    this.fileShare = builder.fileShare;
     this.malformedShare = builder.malformedShare;
+    this.keepFileTruth = builder.keepFileTruth;
+    long fileSeed = random.nextLong();
+    this.files =
+        builder.fileObservationsPerSecond == 0
+            ? null
+            : builder
+                .fleet
+                .seed(fileSeed)
+                .observationsPerSecond(builder.fileObservationsPerSecond)
+                .build();
   }
 
   public static Builder builder() {
@@ -50,22 +66,76 @@ public final class EventGenerator {
   }
 
   /**
-   * The records of the next generated action at (about) the given event time. Event times jitter up
-   * to 500 ms into the past, as clocks on real devices do. One action can yield several records (a
-   * rename's two halves, a change reported by both channels).
+   * The records of the next listener action at (about) the given event time, followed by the file
+   * observations that arrived by that time and were not handed out before, in arrival order.
+   * Listener event times jitter up to 500 ms into the past, as clocks on real devices do; file
+   * observations arrive up to 300 ms after their event time. Event times should not go backwards:
+   * file observations flow only as far as the latest time.
+   *
+   * @throws IllegalArgumentException when the first time is too early for file traffic
+   * @throws IllegalStateException after {@link #finish()}
    */
   public List<GeneratedRecord> next(long eventTimeMillis) {
+    if (finished) {
+      throw new IllegalStateException("finish() was called: the generator makes no more records");
+    }
+    FileTraceGenerator.TraceStream fleet = files == null ? null : fileStream(eventTimeMillis);
     long ts = Math.max(0, eventTimeMillis - random.nextInt(500));
-    List<GeneratedRecord> records =
-        random.nextDouble() < fileShare ? nextFileRecords(ts) : List.of(nextBehaviour(ts));
-    if (malformedShare > 0 && random.nextDouble() < malformedShare) {
-      List<GeneratedRecord> withBroken = new ArrayList<>(records);
-      GeneratedRecord victim = records.get(0);
-      withBroken.set(
-          0, new GeneratedRecord(victim.stream(), victim.key(), breakRecord(victim), true));
-      return withBroken;
+    List<GeneratedRecord> records = new ArrayList<>();
+    records.add(maybeBroken(nextBehaviour(ts)));
+    if (fleet != null) {
+      for (GeneratedRecord observation : fleet.arrivedBy(eventTimeMillis)) {
+        records.add(maybeBroken(observation));
+      }
     }
     return records;
+  }
+
+  /**
+   * Ends the traffic: the file observations still on their way (arriving after the latest time
+   * given to {@link #next(long)}), broken at the same share as any record, after which every change
+   * in {@link #fileTruth()} has all its observations out. {@link #next(long)} fails from then on.
+   */
+  public List<GeneratedRecord> finish() {
+    finished = true;
+    List<GeneratedRecord> records = new ArrayList<>();
+    if (fileStream != null) {
+      for (GeneratedRecord observation : fileStream.rest()) {
+        records.add(maybeBroken(observation));
+      }
+    }
+    return records;
+  }
+
+  /**
+   * The normalized changes the fleet has made so far, in event-time order (the last ones may have
+   * observations still on their way); after {@link #finish()}, exactly what a correct normalizer
+   * emits for all file records handed out, provided none was broken ({@code malformedShare} 0): the
+   * change of a broken record stays in the truth.
+   *
+   * @throws IllegalStateException when built with {@code keepFileTruth(false)}
+   */
+  public List<FileEvent> fileTruth() {
+    if (!keepFileTruth) {
+      throw new IllegalStateException(
+          "the file truth is not kept: the generator was built with keepFileTruth(false)");
+    }
+    return fileStream == null ? List.of() : fileStream.truth();
+  }
+
+  private FileTraceGenerator.TraceStream fileStream(long firstEventTimeMillis) {
+    if (fileStream == null) {
+      if (firstEventTimeMillis < FileTraceGenerator.MIN_START_MILLIS) {
+        throw new IllegalArgumentException(
+            "file traffic needs event times of at least "
+                + FileTraceGenerator.MIN_START_MILLIS
+                + " ms (files carry mtimes up to 30 days older), got "
+                + firstEventTimeMillis
+                + "; set fileObservationsPerSecond(0) for earlier times");
+      }
+      fileStream = files.stream(firstEventTimeMillis, keepFileTruth);
+    }
+    return fileStream;
   }
 
   private GeneratedRecord nextBehaviour(long ts) {
@@ -98,57 +168,11 @@ public final class EventGenerator {
     return new GeneratedRecord(EventStream.BEHAVIOUR, event.userId, EventJson.encode(event), false);
   }
 
-  private List<GeneratedRecord> nextFileRecords(long ts) {
-    int host = random.nextInt(hosts);
-    String fsType = FS_TYPES[host % FS_TYPES.length];
-    boolean inotifyBlind = fsType.equals("overlay") || fsType.equals("nfs");
-    int directory = random.nextInt(directoriesPerHost);
-    int file = zipf(8);
-    FileEvent event = new FileEvent();
-    event.eventId = "f-" + (++sequence);
-    event.host = "host-" + host;
-    event.device = 2049L + host;
-    event.fsType = fsType;
-    event.path = "/srv/data/dir-" + directory + "/file-" + file + ".dat";
-    event.inode = 100_000L + directory * 100L + file;
-    event.generation = 1L;
-    event.ts = ts;
-    event.channel = inotifyBlind ? "poll" : "inotify";
-    double roll = random.nextDouble();
-    if (roll < 0.05) {
-      return renameHalves(event);
+  private GeneratedRecord maybeBroken(GeneratedRecord record) {
+    if (malformedShare > 0 && random.nextDouble() < malformedShare) {
+      return new GeneratedRecord(record.stream(), record.key(), breakRecord(record), true);
     }
-    event.op = roll < 0.70 ? "write" : roll < 0.80 ? "create" : roll < 0.90 ? "chmod" : "remove";
-    if (!event.op.equals("remove")) {
-      event.size = 1024L * (1 + random.nextInt(4096));
-      event.mtime = ts;
-      event.contentHash = Long.toHexString(random.nextLong());
-    }
-    List<GeneratedRecord> records = new ArrayList<>();
-    records.add(fileRecord(event));
-    if (!inotifyBlind && random.nextDouble() < 0.2) {
-      FileEvent seenByPoll = event.copy();
-      seenByPoll.eventId = "f-" + (++sequence);
-      seenByPoll.channel = "poll";
-      seenByPoll.ts = ts + 50 + random.nextInt(150);
-      records.add(fileRecord(seenByPoll));
-    }
-    return records;
-  }
-
-  private List<GeneratedRecord> renameHalves(FileEvent from) {
-    from.op = "moved_from";
-    from.cookie = nextCookie++;
-    FileEvent to = from.copy();
-    to.eventId = "f-" + (++sequence);
-    to.op = "moved_to";
-    to.path = from.path.replace(".dat", ".renamed");
-    to.ts = from.ts + random.nextInt(20);
-    return List.of(fileRecord(from), fileRecord(to));
-  }
-
-  private static GeneratedRecord fileRecord(FileEvent event) {
-    return new GeneratedRecord(EventStream.FILE, event.host, EventJson.encode(event), false);
+    return record;
   }
 
   private byte[] breakRecord(GeneratedRecord record) {
@@ -163,20 +187,23 @@ public final class EventGenerator {
     return broken.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Skewed choice in [0, n): low indexes are much more popular, like songs and hot files. */
+  /** Skewed choice in [0, n): low indexes are much more popular, like songs. */
   private int zipf(int n) {
     double u = random.nextDouble();
     return (int) Math.min(n - 1, Math.floor(Math.pow(n + 1.0, u) - 1));
   }
 
-  /** Generator settings; the defaults make a small music service and a small fleet. */
+  /**
+   * Generator settings; the defaults make a small music service and a small fleet (that of {@link
+   * FileTraceGenerator.Builder}) with file traffic at 5 observations per second.
+   */
   public static final class Builder {
+    private final FileTraceGenerator.Builder fleet = FileTraceGenerator.builder();
     private long seed = 42;
     private int users = 500;
     private int songs = 2_000;
-    private int hosts = 8;
-    private int directoriesPerHost = 12;
-    private double fileShare = 0.4;
+    private int fileObservationsPerSecond = 5;
+    private boolean keepFileTruth = true;
     private double malformedShare = 0.0;
 
     public Builder seed(long seed) {
@@ -194,24 +221,42 @@ public final class EventGenerator {
       return this;
     }
 
+    /** Watched hosts of the simulated fleet, as {@link FileTraceGenerator.Builder#hosts(int)}. */
     public Builder hosts(int hosts) {
-      this.hosts = GeneratorArguments.positive("hosts", hosts);
+      fleet.hosts(hosts);
       return this;
     }
 
+    /** As {@link FileTraceGenerator.Builder#directoriesPerHost(int)}. */
     public Builder directoriesPerHost(int directoriesPerHost) {
-      this.directoriesPerHost =
-          GeneratorArguments.positive("directoriesPerHost", directoriesPerHost);
+      fleet.directoriesPerHost(directoriesPerHost);
       return this;
     }
 
-    /** Share of actions that are file changes rather than listener behaviour, in [0, 1]. */
-    public Builder fileShare(double fileShare) {
-      this.fileShare = GeneratorArguments.share("fileShare", fileShare);
+    /**
+     * File observations per second of event time, in [0, 1000]; 0 for no file traffic. The default,
+     * 5, makes them about a third of all records at 10 listener actions per second, the pace of the
+     * job's tests; raise it with the action rate to keep that share.
+     */
+    public Builder fileObservationsPerSecond(int fileObservationsPerSecond) {
+      if (fileObservationsPerSecond < 0 || fileObservationsPerSecond > 1000) {
+        throw new IllegalArgumentException(
+            "fileObservationsPerSecond must be in [0, 1000], got " + fileObservationsPerSecond);
+      }
+      this.fileObservationsPerSecond = fileObservationsPerSecond;
       return this;
     }
 
-    /** Share of actions whose first record is broken on purpose, in [0, 1]. */
+    /**
+     * Whether to keep the file truth (default true). A generator that runs for hours keeps none, as
+     * the truth grows with every change; its records are the same.
+     */
+    public Builder keepFileTruth(boolean keepFileTruth) {
+      this.keepFileTruth = keepFileTruth;
+      return this;
+    }
+
+    /** Share of records broken on purpose, behaviour and file alike, in [0, 1]. */
     public Builder malformedShare(double malformedShare) {
       this.malformedShare = GeneratorArguments.share("malformedShare", malformedShare);
       return this;

@@ -57,6 +57,12 @@ import java.util.SplittableRandom;
  * two observations of different changes of one file with the same op and path on different channels
  * are more than 200 ms apart; the moves of one inode are more than 1 s apart; cookies are never
  * reused.
+ *
+ * <p>Two ways to run the simulation: {@link #generate(int)} makes a trace of an exact number of
+ * observations at once; {@link #stream()} runs it open-ended, as event time goes by, for a producer
+ * that sends observations when they arrive (see {@link TraceStream}). Both make the same changes in
+ * the same order; only generate's last change may differ, as it must end on exactly the requested
+ * number of observations.
  */
 public final class FileTraceGenerator {
 
@@ -72,6 +78,12 @@ public final class FileTraceGenerator {
   private static final int MAX_ARRIVAL_DELAY_MS = 300;
   private static final int MAX_INOTIFY_DELAY_MS = 40;
   private static final long MONTH_MS = 30L * 24 * 3600 * 1000;
+
+  /** The earliest start of event time: files carry mtimes up to 30 days before it. */
+  static final long MIN_START_MILLIS = MONTH_MS;
+
+  private static final Comparator<Arrival> ARRIVAL_ORDER =
+      Comparator.comparingLong(Arrival::at).thenComparingLong(Arrival::sequence);
 
   private static final double CREATE = 0.075;
   private static final double REMOVE = 0.075;
@@ -113,7 +125,84 @@ public final class FileTraceGenerator {
     if (observations < 0) {
       throw new IllegalArgumentException("observations must not be negative, got " + observations);
     }
-    return new Simulation(this).run(observations);
+    return new Simulation(this, startMillis, true).run(observations);
+  }
+
+  /**
+   * The simulation as an open-ended stream of observations, starting at the builder's start time;
+   * every stream of the same settings is the same.
+   */
+  public TraceStream stream() {
+    return stream(startMillis, true);
+  }
+
+  /**
+   * A stream starting at the given event time; without the truth it keeps no list of past changes,
+   * for producers that run for hours. Makes the same observations either way.
+   */
+  TraceStream stream(long startMillis, boolean keepTruth) {
+    checkStartMillis(startMillis);
+    return new TraceStream(new Simulation(this, startMillis, keepTruth));
+  }
+
+  /**
+   * The observations of an open-ended simulation in the order they arrive, handed out as time goes
+   * by. An observation arrives at most 300 ms after its ts, and no change starts before the
+   * simulation's clock, so once the clock has passed a time, every observation arriving by then is
+   * known. A stream holds the fleet, the observations made but not yet handed out (a few hundred
+   * milliseconds' worth) and the truth.
+   */
+  public static final class TraceStream {
+    private final Simulation simulation;
+    private boolean finished;
+
+    private TraceStream(Simulation simulation) {
+      this.simulation = simulation;
+    }
+
+    /**
+     * Runs the simulation until every observation arriving at or before {@code millis} is known,
+     * and returns those not returned before, in arrival order (ties in the order they were made, as
+     * in {@link #generate(int)}). A time at or before an earlier call's returns nothing.
+     *
+     * @throws IllegalStateException after {@link #rest()}
+     */
+    public List<GeneratedRecord> arrivedBy(long millis) {
+      return records(arrivalsBy(millis));
+    }
+
+    /** {@link #arrivedBy(long)} with the time each observation arrives at. */
+    List<Arrival> arrivalsBy(long millis) {
+      if (finished) {
+        throw new IllegalStateException(
+            "the trace stream has ended: rest() was called, so no new change starts");
+      }
+      simulation.advancePast(millis);
+      return simulation.takeArrived(millis);
+    }
+
+    /**
+     * Ends the stream: starts no new change and returns every observation not returned yet, in
+     * arrival order, so that every change in {@link #truth()} is complete.
+     */
+    public List<GeneratedRecord> rest() {
+      finished = true;
+      return records(simulation.takeArrived(Long.MAX_VALUE));
+    }
+
+    /**
+     * The changes started so far, as a correct normalizer emits them, in event-time order. Some of
+     * their observations may arrive after the latest {@link #arrivedBy(long)}; after {@link
+     * #rest()}, the truth of everything returned.
+     *
+     * @throws IllegalStateException when the stream keeps no truth
+     */
+    public List<FileEvent> truth() {
+      if (!simulation.keepTruth) {
+        throw new IllegalStateException("this trace stream was made without its truth");
+      }
+      return List.copyOf(simulation.truth);
+    }
   }
 
   /** One run: the fleet's state, the clock and what has been reported so far. */
@@ -123,16 +212,22 @@ public final class FileTraceGenerator {
     private final double meanGapMs;
     private final List<Host> hosts = new ArrayList<>();
     private final List<Storm> storms = new ArrayList<>();
-    private final List<Arrival> arrivals = new ArrayList<>();
+    private final boolean keepTruth;
     private final List<FileEvent> truth = new ArrayList<>();
+
+    /** Observations made and not yet handed out. */
+    private final List<Arrival> arrivals = new ArrayList<>();
+
+    private long observed;
     private double clock;
     private long nextCookie = 1;
 
-    Simulation(FileTraceGenerator settings) {
+    Simulation(FileTraceGenerator settings, long startMillis, boolean keepTruth) {
       this.random = new SplittableRandom(settings.seed);
       this.filesPerDirectory = settings.filesPerDirectory;
       this.meanGapMs = 1000.0 / settings.observationsPerSecond;
-      this.clock = settings.startMillis;
+      this.clock = startMillis;
+      this.keepTruth = keepTruth;
       for (int h = 0; h < settings.hosts; h++) {
         Host host = new Host(h, settings.directoriesPerHost);
         for (Directory directory : host.directories) {
@@ -147,22 +242,44 @@ public final class FileTraceGenerator {
     }
 
     FileTrace run(int observations) {
-      while (arrivals.size() < observations) {
-        int before = arrivals.size();
-        step(observations - before);
-        if (arrivals.size() == before) {
-          // Time passes even when the chosen change had to be dropped, so busy files become free.
-          tick();
-        }
+      while (observed < observations) {
+        advance((int) (observations - observed));
       }
-      arrivals.sort(Comparator.comparingLong(Arrival::at).thenComparingLong(Arrival::sequence));
-      List<GeneratedRecord> records = new ArrayList<>(arrivals.size());
-      for (Arrival arrival : arrivals) {
-        FileEvent event = arrival.event();
-        records.add(
-            new GeneratedRecord(EventStream.FILE, event.host, EventJson.encode(event), false));
+      return new FileTrace(records(takeArrived(Long.MAX_VALUE)), truth);
+    }
+
+    /**
+     * Makes changes until the clock has passed {@code millis}. A change's observations have ts at
+     * or after the clock when it starts, and arrive no earlier than their ts, so every observation
+     * arriving by {@code millis} is made by then.
+     */
+    void advancePast(long millis) {
+      while (now() <= millis) {
+        advance(Integer.MAX_VALUE);
       }
-      return new FileTrace(records, truth);
+    }
+
+    /** Hands out the observations made so far that arrive by {@code millis}, in arrival order. */
+    List<Arrival> takeArrived(long millis) {
+      arrivals.sort(ARRIVAL_ORDER);
+      int due = 0;
+      while (due < arrivals.size() && arrivals.get(due).at() <= millis) {
+        due++;
+      }
+      List<Arrival> arrived = arrivals.subList(0, due);
+      List<Arrival> taken = List.copyOf(arrived);
+      arrived.clear();
+      return taken;
+    }
+
+    /** One change, of at most {@code remaining} observations; or none, but time passes. */
+    private void advance(int remaining) {
+      long before = observed;
+      step(remaining);
+      if (observed == before) {
+        // Time passes even when the chosen change had to be dropped, so busy files become free.
+        tick();
+      }
     }
 
     private void step(int remaining) {
@@ -219,7 +336,7 @@ public final class FileTraceGenerator {
         return;
       }
       Host host = directory.host;
-      FileState freed = host.freed.isEmpty() ? null : host.freed.peekFirst();
+      FreedInode freed = host.freed.peekFirst();
       boolean reuse = freed != null && random.nextDouble() < INODE_REUSE;
       FileState file =
           reuse
@@ -241,7 +358,7 @@ public final class FileTraceGenerator {
       if (sighting != null) {
         report(file, "remove", ChangeKind.REMOVE, sighting);
         file.directory.files.remove(file);
-        file.host.freed.addLast(file);
+        file.host.freed.addLast(new FreedInode(file.inode, file.generation, file.lastMoveTs));
       }
     }
 
@@ -396,7 +513,7 @@ public final class FileTraceGenerator {
     private FileEvent observe(
         FileState file, String op, String channel, long ts, long delay, Long cookie) {
       FileEvent event = new FileEvent();
-      event.eventId = "f-" + (arrivals.size() + 1);
+      event.eventId = "f-" + (observed + 1);
       event.host = file.host.name;
       event.path = file.path;
       event.device = file.host.device;
@@ -412,7 +529,7 @@ public final class FileTraceGenerator {
       event.channel = channel;
       event.fsType = file.host.fsType;
       event.ts = ts;
-      arrivals.add(new Arrival(ts + delay, arrivals.size(), event));
+      arrivals.add(new Arrival(ts + delay, observed++, event));
       file.reported.merge(channel + ' ' + op + ' ' + file.path, ts, Math::max);
       file.busyUntil = Math.max(file.busyUntil, ts);
       file.seen = true;
@@ -428,6 +545,9 @@ public final class FileTraceGenerator {
         long ts,
         boolean deduplicated,
         boolean seenByPollOnly) {
+      if (!keepTruth) {
+        return;
+      }
       FileEvent change = carrier.copy();
       change.kind = kind;
       change.oldPath = oldPath;
@@ -482,7 +602,10 @@ public final class FileTraceGenerator {
     final String fsType;
     final boolean inotify;
     final List<Directory> directories = new ArrayList<>();
-    final Deque<FileState> freed = new ArrayDeque<>();
+
+    /** Inodes of removed files, oldest first; a create may reuse the oldest. */
+    final Deque<FreedInode> freed = new ArrayDeque<>();
+
     long nextInode = 12;
     long nextName;
 
@@ -563,9 +686,40 @@ public final class FileTraceGenerator {
     }
   }
 
+  /**
+   * What a new generation of a removed file's inode takes over from it; the removed file's report
+   * history is not kept, as a long stream would pile it up.
+   */
+  private record FreedInode(long inode, long generation, long lastMoveTs) {}
+
   private record Sighting(long ts, boolean inotify, boolean poll, long pollTs) {}
 
-  private record Arrival(long at, long sequence, FileEvent event) {}
+  /** An observation, when it arrives, and its place in the order observations were made in. */
+  record Arrival(long at, long sequence, FileEvent event) {
+
+    GeneratedRecord record() {
+      return new GeneratedRecord(EventStream.FILE, event.host, EventJson.encode(event), false);
+    }
+  }
+
+  private static List<GeneratedRecord> records(List<Arrival> arrivals) {
+    List<GeneratedRecord> records = new ArrayList<>(arrivals.size());
+    for (Arrival arrival : arrivals) {
+      records.add(arrival.record());
+    }
+    return records;
+  }
+
+  private static long checkStartMillis(long startMillis) {
+    if (startMillis < MIN_START_MILLIS) {
+      throw new IllegalArgumentException(
+          "startMillis must be at least "
+              + MIN_START_MILLIS
+              + " (files carry mtimes up to 30 days older), got "
+              + startMillis);
+    }
+    return startMillis;
+  }
 
   /** Generator settings; the defaults make a small fleet of 8 hosts, two on each filesystem. */
   public static final class Builder {
@@ -613,14 +767,7 @@ public final class FileTraceGenerator {
 
     /** Event time of the first observation, epoch milliseconds. */
     public Builder startMillis(long startMillis) {
-      if (startMillis < MONTH_MS) {
-        throw new IllegalArgumentException(
-            "startMillis must be at least "
-                + MONTH_MS
-                + " (files carry mtimes up to 30 days older), got "
-                + startMillis);
-      }
-      this.startMillis = startMillis;
+      this.startMillis = checkStartMillis(startMillis);
       return this;
     }
 

@@ -3,7 +3,10 @@ package dev.freshet.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.freshet.events.FileTraceGenerator.Arrival;
+import dev.freshet.events.FileTraceGenerator.TraceStream;
 import dev.freshet.events.ReferenceNormalizer.Derived;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FileTraceGeneratorTest {
 
   private static final int LARGE = 100_000;
+  private static final long START = 1_700_000_000_000L;
 
   @Test
   void sameSeedSameTrace() {
@@ -301,6 +306,144 @@ class FileTraceGeneratorTest {
     assertThat(ChangeKind.CONTENT_CHANGE.yamlName()).isEqualTo("content_change");
   }
 
+  @Test
+  void sameSeedSameStream() {
+    TraceStream first = FileTraceGenerator.builder().seed(7).build().stream();
+    TraceStream second = FileTraceGenerator.builder().seed(7).build().stream();
+    TraceStream otherSeed = FileTraceGenerator.builder().seed(8).build().stream();
+
+    for (long t = START; t <= START + 60_000; t += 500) {
+      assertSameRecords(second.arrivedBy(t), first.arrivedBy(t));
+      otherSeed.arrivedBy(t);
+    }
+    assertSameRecords(second.rest(), first.rest());
+    assertThat(second.truth()).isNotEmpty().isEqualTo(first.truth());
+    otherSeed.rest();
+    assertThat(otherSeed.truth()).isNotEqualTo(first.truth());
+  }
+
+  @Test
+  void streamInPiecesGivesWhatOneCallOverTheSameSpanGives() {
+    FileTraceGenerator generator = FileTraceGenerator.builder().seed(21).startMillis(START).build();
+    long end = START + 300_000;
+    SplittableRandom pace = new SplittableRandom(1);
+
+    TraceStream pieces = generator.stream();
+    List<GeneratedRecord> inPieces = new ArrayList<>(pieces.arrivedBy(START - 1_000));
+    for (long t = START; t < end; t += pace.nextInt(2_000)) {
+      inPieces.addAll(pieces.arrivedBy(t));
+      assertThat(pieces.arrivedBy(t - pace.nextInt(1_000))).as("again by %d", t).isEmpty();
+    }
+    inPieces.addAll(pieces.arrivedBy(end));
+    inPieces.addAll(pieces.rest());
+    TraceStream atOnce = generator.stream();
+    List<GeneratedRecord> whole = new ArrayList<>(atOnce.arrivedBy(end));
+    whole.addAll(atOnce.rest());
+
+    assertThat(inPieces).hasSizeGreaterThan(25_000);
+    assertSameRecords(inPieces, whole);
+    assertThat(pieces.truth()).isEqualTo(atOnce.truth());
+  }
+
+  @Test
+  void streamReturnsExactlyWhatHasArrivedByTheRequestedTime() {
+    TraceStream stream = FileTraceGenerator.builder().seed(17).startMillis(START).build().stream();
+    SplittableRandom pace = new SplittableRandom(2);
+    long previous = Long.MIN_VALUE;
+    int returned = 0;
+    // Every millisecond for a minute, to catch an observation that arrives the moment its change
+    // starts; then at random intervals.
+    for (long t = START; t <= START + 300_000; t += t < START + 60_000 ? 1 : pace.nextInt(1_500)) {
+      for (Arrival arrival : stream.arrivalsBy(t)) {
+        // Arriving after the previous call's time: nothing that had arrived was held back then.
+        assertThat(arrival.at())
+            .as("arrival of %s, returned by %d after %d", arrival.event(), t, previous)
+            .isGreaterThan(previous)
+            .isLessThanOrEqualTo(t)
+            .isBetween(arrival.event().ts, arrival.event().ts + 300);
+        returned++;
+      }
+      previous = t;
+    }
+
+    long last = previous;
+    assertThat(returned).isGreaterThan(25_000);
+    assertThat(stream.arrivalsBy(last + 1_000)).isNotEmpty().allMatch(a -> a.at() > last);
+  }
+
+  @Test
+  void streamTruthFollowsFromItsObservationsAlone() {
+    TraceStream stream = FileTraceGenerator.builder().seed(5).startMillis(START).build().stream();
+    List<GeneratedRecord> observations = new ArrayList<>();
+    for (long t = START; t <= START + 600_000; t += 250) {
+      observations.addAll(stream.arrivedBy(t));
+    }
+    observations.addAll(stream.rest());
+
+    List<FileEvent> derived =
+        ReferenceNormalizer.derive(decode(observations)).stream().map(Derived::change).toList();
+
+    List<FileEvent> truth = byTime(stream.truth());
+    assertThat(observations).hasSizeGreaterThan(50_000);
+    assertThat(derived).hasSameSizeAs(truth);
+    for (int i = 0; i < truth.size(); i++) {
+      assertThat(derived.get(i)).as("change %d", i).isEqualTo(truth.get(i));
+    }
+    assertThat(stream.truth()).as("truth in event-time order").isEqualTo(truth);
+  }
+
+  @Test
+  void streamMakesTheChangesGenerateMakes() {
+    FileTraceGenerator generator = FileTraceGenerator.builder().seed(19).build();
+    int n = 20_000;
+    FileTrace trace = generator.generate(n);
+    List<FileEvent> truth = trace.truth();
+    TraceStream stream = generator.stream();
+    List<GeneratedRecord> streamed =
+        new ArrayList<>(stream.arrivedBy(truth.get(truth.size() - 1).ts + 1_000));
+    streamed.addAll(stream.rest());
+
+    // generate(n) ends on exactly n observations: a change it starts with one observation left
+    // (f-n, the last) may differ from the stream's; the changes before it may not.
+    Predicate<FileEvent> beforeTheLast = event -> Long.parseLong(event.eventId.substring(2)) < n;
+    assertThat(decode(streamed).stream().filter(beforeTheLast).toList())
+        .hasSize(n - 1)
+        .isEqualTo(decode(trace).stream().filter(beforeTheLast).toList());
+    assertThat(stream.truth().subList(0, truth.size() - 1))
+        .isEqualTo(truth.subList(0, truth.size() - 1));
+  }
+
+  @Test
+  void streamStartsNoChangeAfterItsRest() {
+    TraceStream stream = FileTraceGenerator.builder().seed(23).build().stream();
+    stream.arrivedBy(START + 10_000);
+    List<GeneratedRecord> rest = stream.rest();
+    List<FileEvent> truth = stream.truth();
+
+    assertThat(rest).isNotEmpty();
+    assertThat(truth).isNotEmpty().allMatch(change -> change.ts <= START + 10_000);
+    assertThat(stream.rest()).isEmpty();
+    assertThat(stream.truth()).isEqualTo(truth);
+    assertThatThrownBy(() -> stream.arrivedBy(START + 20_000))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the trace stream has ended: rest() was called, so no new change starts");
+  }
+
+  @Test
+  void streamWithoutTruthMakesTheSameObservations() {
+    FileTraceGenerator generator = FileTraceGenerator.builder().seed(24).build();
+    TraceStream withTruth = generator.stream(START, true);
+    TraceStream withoutTruth = generator.stream(START, false);
+
+    for (long t = START; t <= START + 60_000; t += 1_000) {
+      assertSameRecords(withoutTruth.arrivedBy(t), withTruth.arrivedBy(t));
+    }
+    assertSameRecords(withoutTruth.rest(), withTruth.rest());
+    assertThatThrownBy(withoutTruth::truth)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("this trace stream was made without its truth");
+  }
+
   /** Creates whose device and inode were last removed with the previous generation. */
   private static long generationIncreases(List<FileEvent> truth) {
     Set<List<Object>> removed = new HashSet<>();
@@ -345,12 +488,26 @@ class FileTraceGeneratorTest {
   }
 
   private static List<FileEvent> decode(FileTrace trace) {
+    return decode(trace.observations());
+  }
+
+  private static List<FileEvent> decode(List<GeneratedRecord> records) {
     EventDecoder decoder = new EventDecoder(EventStream.FILE);
-    List<FileEvent> events = new ArrayList<>(trace.observations().size());
-    for (GeneratedRecord record : trace.observations()) {
+    List<FileEvent> events = new ArrayList<>(records.size());
+    for (GeneratedRecord record : records) {
       events.add((FileEvent) ((DecodeResult.Decoded) decoder.decode(record.value())).event());
     }
     return events;
+  }
+
+  private static void assertSameRecords(
+      List<GeneratedRecord> actual, List<GeneratedRecord> expected) {
+    assertThat(actual.stream().map(FileTraceGeneratorTest::json).toList())
+        .isEqualTo(expected.stream().map(FileTraceGeneratorTest::json).toList());
+  }
+
+  private static String json(GeneratedRecord record) {
+    return record.key() + " " + new String(record.value(), StandardCharsets.UTF_8);
   }
 
   private static List<FileEvent> byTime(List<FileEvent> changes) {

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -58,8 +59,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--events-per-second",
       defaultValue = "500",
-      description = "Generated actions per second (default: ${DEFAULT-VALUE}).")
+      description = "Generated listener actions per second (default: ${DEFAULT-VALUE}).")
   int eventsPerSecond;
+
+  @Option(
+      names = "--file-observations-per-second",
+      description =
+          "File observations per second from the simulated fleet of watched hosts, 0 (none) to"
+              + " 1000 (default: 40% of --events-per-second, at most 1000).")
+  Integer fileObservationsPerSecond;
 
   @Option(
       names = "--malformed-share",
@@ -100,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    int filesPerSecond = fileObservationsPerSecond();
     List<Contract> loaded;
     try {
       loaded = new ContractLoader().loadDirectory(contracts.directory);
@@ -136,7 +145,13 @@ final class RunCommand implements Callable<Integer> {
         out.printf("kafka: broker at %s, topics %s%n", bootstrap, topics.keySet());
 
         EventGenerator generator =
-            EventGenerator.builder().seed(System.nanoTime()).malformedShare(malformedShare).build();
+            EventGenerator.builder()
+                .seed(System.nanoTime())
+                .fileObservationsPerSecond(filesPerSecond)
+                .malformedShare(malformedShare)
+                // Runs until stopped: the truth would grow with every change.
+                .keepFileTruth(false)
+                .build();
         try (TrafficGenerator traffic =
             new TrafficGenerator(
                 bootstrap,
@@ -145,6 +160,9 @@ final class RunCommand implements Callable<Integer> {
                 config.topic(EventStream.BEHAVIOUR),
                 config.topic(EventStream.FILE))) {
           traffic.start();
+          out.printf(
+              "traffic: %d listener actions and %d file observations per second%n",
+              eventsPerSecond, filesPerSecond);
 
           StreamExecutionEnvironment env =
               StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration(data));
@@ -168,6 +186,18 @@ final class RunCommand implements Callable<Integer> {
     out.println("freshet: stopped");
     out.flush();
     return 0;
+  }
+
+  private int fileObservationsPerSecond() {
+    if (fileObservationsPerSecond == null) {
+      return (int) Math.max(0, Math.min(1000, Math.round(eventsPerSecond * 0.4)));
+    }
+    if (fileObservationsPerSecond < 0 || fileObservationsPerSecond > 1000) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--file-observations-per-second must be in [0, 1000], got " + fileObservationsPerSecond);
+    }
+    return fileObservationsPerSecond;
   }
 
   private static void awaitCleanup(CountDownLatch stopped, CountDownLatch cleanedUp) {

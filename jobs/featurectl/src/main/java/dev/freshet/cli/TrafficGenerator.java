@@ -11,8 +11,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Produces generated events to Kafka at a steady rate, stamped with the current time, the way
- * agents and apps would. Runs on its own thread until closed.
+ * Produces generated events to Kafka, stamped with the current time, the way apps and agents would:
+ * listener actions at a steady rate, each followed by the file observations that have arrived by
+ * then, which flow at the generator's own rate (event time here is wall-clock time). Runs on its
+ * own thread until closed.
  */
 final class TrafficGenerator implements Runnable, AutoCloseable {
 
