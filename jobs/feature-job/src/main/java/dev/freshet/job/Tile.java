@@ -14,7 +14,14 @@ public class Tile {
   public long[] featureIds;
   public long[] counts;
   public double[] sums;
-  public double[] sumsOfSquares;
+
+  /**
+   * Per feature the sum of squared deviations from the tile's mean, merged by Chan et al.'s
+   * formula: a sum of squares minus the squared mean loses most of its digits when values are large
+   * and close together (file sizes of megabytes that differ by bytes).
+   */
+  public double[] squaredDeviations;
+
   public double[] mins;
   public double[] maxs;
   public double[] firsts;
@@ -33,7 +40,7 @@ public class Tile {
     tile.featureIds = featureIds;
     tile.counts = new long[features];
     tile.sums = new double[features];
-    tile.sumsOfSquares = new double[features];
+    tile.squaredDeviations = new double[features];
     tile.mins = new double[features];
     tile.maxs = new double[features];
     tile.firsts = new double[features];
@@ -62,9 +69,10 @@ public class Tile {
       if (Double.isNaN(value)) {
         continue;
       }
+      double previousMean = counts[f] == 0 ? value : sums[f] / counts[f];
       counts[f]++;
       sums[f] += value;
-      sumsOfSquares[f] += value * value;
+      squaredDeviations[f] += (value - previousMean) * (value - sums[f] / counts[f]);
       mins[f] = Math.min(mins[f], value);
       maxs[f] = Math.max(maxs[f], value);
       if (isEarlier(input.eventTime, value, firstTimes[f], firsts[f])) {
@@ -83,13 +91,21 @@ public class Tile {
     if (other.counts[from] == 0) {
       return;
     }
-    counts[into] += other.counts[from];
     if (aggregation.foldsItems()) {
+      counts[into] += other.counts[from];
       sketches[into] = Sketches.merge(aggregation, sketches[into], other.sketches[from]);
       return;
     }
+    squaredDeviations[into] =
+        combinedSquaredDeviations(
+            counts[into],
+            sums[into],
+            squaredDeviations[into],
+            other.counts[from],
+            other.sums[from],
+            other.squaredDeviations[from]);
+    counts[into] += other.counts[from];
     sums[into] += other.sums[from];
-    sumsOfSquares[into] += other.sumsOfSquares[from];
     mins[into] = Math.min(mins[into], other.mins[from]);
     maxs[into] = Math.max(maxs[into], other.maxs[from]);
     if (isEarlier(other.firstTimes[from], other.firsts[from], firstTimes[into], firsts[into])) {
@@ -135,5 +151,22 @@ public class Tile {
   /** Whether (time, value) is earlier; equal event times are broken by the smaller value. */
   static boolean isEarlier(long time, double value, long otherTime, double otherValue) {
     return time < otherTime || (time == otherTime && value < otherValue);
+  }
+
+  /** The squared deviations of two groups of values together (Chan, Golub and LeVeque). */
+  static double combinedSquaredDeviations(
+      long count,
+      double sum,
+      double squaredDeviations,
+      long otherCount,
+      double otherSum,
+      double otherSquaredDeviations) {
+    if (count == 0 || otherCount == 0) {
+      return squaredDeviations + otherSquaredDeviations;
+    }
+    double delta = otherSum / otherCount - sum / count;
+    return squaredDeviations
+        + otherSquaredDeviations
+        + delta * delta * count * otherCount / (count + otherCount);
   }
 }

@@ -324,7 +324,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   private static double number(Aggregation aggregation, List<Tile> window, int f) {
     long count = 0;
     double sum = 0;
-    double sumOfSquares = 0;
+    double squaredDeviations = 0;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     double first = Double.NaN;
@@ -332,9 +332,16 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     double last = Double.NaN;
     long lastTime = Long.MIN_VALUE;
     for (Tile tile : window) {
+      squaredDeviations =
+          Tile.combinedSquaredDeviations(
+              count,
+              sum,
+              squaredDeviations,
+              tile.counts[f],
+              tile.sums[f],
+              tile.squaredDeviations[f]);
       count += tile.counts[f];
       sum += tile.sums[f];
-      sumOfSquares += tile.sumsOfSquares[f];
       min = Math.min(min, tile.mins[f]);
       max = Math.max(max, tile.maxs[f]);
       if (Tile.isEarlier(tile.firstTimes[f], tile.firsts[f], firstTime, first)) {
@@ -354,7 +361,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       case MAX -> max;
       case FIRST -> first;
       case LAST -> last;
-      case STDDEV -> populationStddev(count, sum, sumOfSquares);
+      case STDDEV -> Math.sqrt(squaredDeviations / count);
       case DISTINCT_COUNT, TOP_K ->
           throw new IllegalArgumentException(aggregation + " is not computed from numbers");
     };
@@ -379,11 +386,5 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       numbers[features + d] = state.derived.get(d).evaluate(values.numbers, values.lists);
     }
     return new FeatureRow(state.plan.name, entity, featureTime, numbers, lists);
-  }
-
-  /** From the count, sum and sum of squares; never negative despite rounding. */
-  static double populationStddev(long count, double sum, double sumOfSquares) {
-    double mean = sum / count;
-    return Math.sqrt(Math.max(0, sumOfSquares / count - mean * mean));
   }
 }

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -187,7 +188,7 @@ class FeatureJobITCase {
     Run run = new Run(tmp);
     run.produce(trace.observations());
 
-    run.execute(500, DeltaCommitListener.NONE, fileContracts);
+    run.execute(5_000, DeltaCommitListener.NONE, fileContracts);
 
     assertThat(fileContracts).hasSize(5);
     for (Contract contract : fileContracts) {
@@ -202,14 +203,22 @@ class FeatureJobITCase {
 
   /** The contract's table holds exactly the rows computed from {@code events} the slow way. */
   private static void assertTableMatchesReference(
-      Run run, Contract contract, List<? extends Event> events) {
+      Run run, Contract contract, List<? extends Event> events) throws IOException {
     List<FeatureRow> expected = ReferenceFeatures.compute(List.of(contract), events);
     assertDistinctCountsExact(contract, expected);
-    assertThat(OfflineTableReader.read(run.deltaPath, contract))
+    // Rows are unique per (entity, feature time): sorted by it, the lists compare in linear time,
+    // where an unordered comparison would take quadratic time over 100,000 rows.
+    Comparator<FeatureRow> byEntityAndTime =
+        Comparator.comparing((FeatureRow row) -> row.entityKey)
+            .thenComparingLong(row -> row.featureTime);
+    assertThat(
+            OfflineTableReader.read(run.deltaPath, contract).stream()
+                .sorted(byEntityAndTime)
+                .toList())
         .as(contract.name())
         .isNotEmpty()
         .usingElementComparator(FeatureJobITCase::compareWithinRounding)
-        .containsExactlyInAnyOrderElementsOf(expected);
+        .containsExactlyElementsOf(expected.stream().sorted(byEntityAndTime).toList());
   }
 
   /** Distinct counts are exact up to 384 values; beyond that they are estimates. */

@@ -100,6 +100,22 @@ final class RunCommand implements Callable<Integer> {
   int durationSeconds;
 
   @Option(
+      names = "--dedup-window-ms",
+      defaultValue = "200",
+      description =
+          "How far apart an inotify and a poll report of one file change may be"
+              + " (default: ${DEFAULT-VALUE}).")
+  long dedupWindowMillis;
+
+  @Option(
+      names = "--rename-timeout-ms",
+      defaultValue = "1000",
+      description =
+          "How long a rename half waits for its partner, at least the dedup window"
+              + " (default: ${DEFAULT-VALUE}).")
+  long renameTimeoutMillis;
+
+  @Option(
       names = "--web-ui-port",
       defaultValue = "8081",
       description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
@@ -109,6 +125,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     int filesPerSecond = fileObservationsPerSecond();
+    checkNormalizerTimes();
     List<Contract> loaded;
     try {
       loaded = new ContractLoader().loadDirectory(contracts.directory);
@@ -136,6 +153,8 @@ final class RunCommand implements Callable<Integer> {
                 .deltaBasePath(data.resolve("delta").toString())
                 // Each run starts without Flink state, so it is a new writer of the tables.
                 .deltaAppId("freshet-local-" + Instant.now().toEpochMilli())
+                .dedupWindow(Duration.ofMillis(dedupWindowMillis))
+                .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
                 .build();
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(config.topic(EventStream.BEHAVIOUR), parallelism);
@@ -198,6 +217,17 @@ final class RunCommand implements Callable<Integer> {
           "--file-observations-per-second must be in [0, 1000], got " + fileObservationsPerSecond);
     }
     return fileObservationsPerSecond;
+  }
+
+  private void checkNormalizerTimes() {
+    if (dedupWindowMillis < 0 || renameTimeoutMillis < dedupWindowMillis) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "need 0 <= --dedup-window-ms <= --rename-timeout-ms, got "
+              + dedupWindowMillis
+              + " and "
+              + renameTimeoutMillis);
+    }
   }
 
   private static void awaitCleanup(CountDownLatch stopped, CountDownLatch cleanedUp) {

@@ -219,7 +219,8 @@ class ExplainCommandTest {
 
   @Test
   void countsEveryNumericArrayOfTheJobsTile() {
-    // featureIds, counts, sums, sumsOfSquares, mins, maxs, firsts, firstTimes, lasts, lastTimes;
+    // featureIds, counts, sums, squaredDeviations, mins, maxs, firsts, firstTimes, lasts,
+    // lastTimes;
     // the sketches are counted by their own size
     assertThat(ExplainCommand.StateEstimate.tileArrays()).isEqualTo(10);
   }

@@ -37,4 +37,31 @@ class RunCommandTest {
     assertThat(out).hasToString("");
     assertThat(dataDir.resolve("data")).doesNotExist();
   }
+
+  @Test
+  void aRenameTimeoutShorterThanTheDedupWindowIsRejectedBeforeAnythingStarts() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Featurectl.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+
+    int exitCode =
+        cli.execute(
+            "run",
+            "--contracts",
+            "../../contracts",
+            "--data-dir",
+            dataDir.resolve("data").toString(),
+            "--dedup-window-ms",
+            "300",
+            "--rename-timeout-ms",
+            "200");
+
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("need 0 <= --dedup-window-ms <= --rename-timeout-ms, got 300 and 200");
+    assertThat(out).hasToString("");
+    assertThat(dataDir.resolve("data")).doesNotExist();
+  }
 }
