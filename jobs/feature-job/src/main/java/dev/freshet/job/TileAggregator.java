@@ -347,7 +347,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       case FIRST -> first;
       case LAST -> last;
       case STDDEV -> populationStddev(count, sum, sumOfSquares);
-      case DISTINCT_COUNT, TOP_K ->
+      case DISTINCT_COUNT, TOP_K, ADAPTIVE_INTERVAL ->
           throw new IllegalArgumentException(aggregation + " is not computed from numbers");
     };
   }

@@ -159,7 +159,8 @@ final class ReferenceFeatures {
           timedValues.stream()
               .max(Comparator.<double[]>comparingDouble(v -> v[0]).thenComparingDouble(v -> v[1]))
               .orElseThrow()[1];
-      case DISTINCT_COUNT, TOP_K -> throw new IllegalArgumentException(aggregation.yamlName());
+      case DISTINCT_COUNT, TOP_K, ADAPTIVE_INTERVAL ->
+          throw new IllegalArgumentException(aggregation.yamlName());
     };
   }
 
