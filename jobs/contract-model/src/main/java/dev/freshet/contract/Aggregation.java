@@ -28,7 +28,13 @@ public enum Aggregation {
    * The {@code k} most frequent input values, most frequent first (ties: the smaller value first),
    * from an Apache DataSketches frequent-items sketch.
    */
-  TOP_K;
+  TOP_K,
+  /**
+   * A recommended poll interval in seconds, adapted per poll period to how many events (changes)
+   * the period saw; see {@link AdaptiveInterval}. Lifetime windows only: the interval lives in
+   * state for the entity's life.
+   */
+  ADAPTIVE_INTERVAL;
 
   /**
    * log2 of the number of HLL buckets of {@code distinct_count}: 4096 buckets, a relative standard
@@ -45,7 +51,7 @@ public enum Aggregation {
 
   /** Whether the aggregation folds an {@code input} expression. */
   public boolean needsInput() {
-    return this != COUNT && this != RATIO;
+    return this != COUNT && this != RATIO && this != ADAPTIVE_INTERVAL;
   }
 
   /** Whether the input is an item to tell apart or count (any scalar), rather than a number. */
@@ -58,7 +64,7 @@ public enum Aggregation {
     return switch (this) {
       case COUNT, DISTINCT_COUNT -> Optional.of(FeatureType.LONG);
       case TOP_K -> Optional.of(FeatureType.STRING_LIST);
-      case AVG, RATIO, STDDEV -> Optional.of(FeatureType.DOUBLE);
+      case AVG, RATIO, STDDEV, ADAPTIVE_INTERVAL -> Optional.of(FeatureType.DOUBLE);
       default -> Optional.empty();
     };
   }

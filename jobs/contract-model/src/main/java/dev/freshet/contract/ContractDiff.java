@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  *       anyway</td></tr>
  *   <tr><td>order of features</td><td>compatible</td><td>names and definitions unchanged</td></tr>
  *   <tr><td>feature type, aggregation, k, input, filter, numerator, denominator, default, window
- *       (size, hop, or to or from lifetime)</td>
+ *       (size, hop, or to or from lifetime), adaptive (any parameter of adaptive_interval)</td>
  *       <td>breaking</td><td>the feature's values change meaning</td></tr>
  *   <tr><td>entity.keys (fields, types or order), source.stream, source.filter</td>
  *       <td>breaking</td><td>different entities or events: existing state is wrong</td></tr>
@@ -347,6 +347,12 @@ public final class ContractDiff {
             after.k(),
             String::valueOf,
             "the feature keeps another number of values");
+        breaking(
+            path + ".adaptive",
+            before.adaptive(),
+            after.adaptive(),
+            AdaptiveInterval::summary,
+            "the interval adapts by other rules: the feature's values change");
         // Lifetime windows have no size: two of them differ in their hop only.
         breaking(
             path + ".window",
@@ -501,8 +507,9 @@ public final class ContractDiff {
   }
 
   /**
-   * A one-line summary of a feature, e.g. {@code long count, sliding 1m/10s} or {@code string_list
-   * top_k 10 of "artist_id", lifetime/1h}.
+   * A one-line summary of a feature, e.g. {@code long count, sliding 1m/10s}, {@code string_list
+   * top_k 10 of "artist_id", lifetime/1h} or {@code double adaptive_interval (initial 10s, min 1s,
+   * max 300s, quiet_factor 1.5, busy_factor 0.7, busy_at 3) where "op != 'chmod'", lifetime/10s}.
    */
   public static String summary(Feature feature) {
     StringBuilder text =
@@ -511,6 +518,9 @@ public final class ContractDiff {
             .append(feature.aggregation().yamlName());
     if (feature.k() != null) {
       text.append(' ').append(feature.k());
+    }
+    if (feature.adaptive() != null) {
+      text.append(" (").append(feature.adaptive().summary()).append(')');
     }
     if (feature.input() != null) {
       text.append(" of ").append(quoted(feature.input()));

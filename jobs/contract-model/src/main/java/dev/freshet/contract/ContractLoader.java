@@ -19,10 +19,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -78,7 +80,10 @@ public final class ContractLoader {
           "numerator",
           "denominator",
           "window",
-          "default");
+          "default",
+          "adaptive");
+  private static final Set<String> ADAPTIVE_KEYS =
+      Set.of("initial", "min", "max", "quiet_factor", "busy_factor", "busy_at");
   private static final String DEFAULT_FEAST_PROJECT = "freshet";
 
   /** The CEL types of an input that distinct_count tells apart and top_k can turn into text. */
@@ -645,7 +650,8 @@ public final class ContractLoader {
               "aggregation",
               path,
               Aggregation::fromYaml,
-              "count, sum, avg, min, max, first, last, ratio, stddev, distinct_count or top_k");
+              "count, sum, avg, min, max, first, last, ratio, stddev, distinct_count, top_k or"
+                  + " adaptive_interval");
       Window window = window(node.get("window"), path + ".window");
       if (aggregation == null || expressions.isEmpty()) {
         return null;
@@ -704,14 +710,190 @@ public final class ContractLoader {
       Double defaultValue = null;
       if (node.has("default") && aggregation == Aggregation.TOP_K) {
         problem(path + ".default", "top_k's empty value is the empty list; remove default");
+      } else if (node.has("default") && aggregation == Aggregation.ADAPTIVE_INTERVAL) {
+        problem(
+            path + ".default",
+            "adaptive_interval has no value before the entity's first change; remove default");
       } else if (node.has("default")) {
         defaultValue = defaultValue(node, path, type);
+      }
+      AdaptiveInterval adaptive = null;
+      if (aggregation == Aggregation.ADAPTIVE_INTERVAL) {
+        adaptive = adaptive(node, path);
+        if (window != null && !window.isLifetime()) {
+          problem(
+              path + ".window.type",
+              "'"
+                  + window.kind().name().toLowerCase(Locale.ROOT)
+                  + "' does not fit adaptive_interval, whose interval lives for the entity's life;"
+                  + " use {type: lifetime, hop: 10s}");
+        }
+      } else if (node.has("adaptive")) {
+        problem(path + ".adaptive", "only adaptive_interval has an adaptive block; remove it");
       }
       if (problems.size() > before) {
         return null;
       }
       return new Feature(
-          name, type, aggregation, input, filter, numerator, denominator, window, defaultValue, k);
+          name,
+          type,
+          aggregation,
+          input,
+          filter,
+          numerator,
+          denominator,
+          window,
+          defaultValue,
+          k,
+          adaptive);
+    }
+
+    /**
+     * The parameters of an adaptive_interval feature: its {@code adaptive} block over {@link
+     * AdaptiveInterval#DEFAULTS}, so every key is optional and so is the block.
+     */
+    private AdaptiveInterval adaptive(JsonNode node, String path) {
+      AdaptiveInterval defaults = AdaptiveInterval.DEFAULTS;
+      JsonNode block = node.get("adaptive");
+      if (block == null) {
+        return defaults;
+      }
+      String at = path + ".adaptive";
+      if (!block.isObject()) {
+        problem(
+            at,
+            "must be a mapping such as {initial: 10s, min: 1s, max: 300s, quiet_factor: 1.5,"
+                + " busy_factor: 0.7, busy_at: 3}, or absent for those defaults");
+        return null;
+      }
+      int before = problems.size();
+      onlyKnownKeys(block, at + ".", ADAPTIVE_KEYS);
+      Duration initial = adaptiveDuration(block, "initial", at, defaults.initial());
+      Duration min = adaptiveDuration(block, "min", at, defaults.min());
+      Duration max = adaptiveDuration(block, "max", at, defaults.max());
+      if (min != null && min.isZero()) {
+        problem(at + ".min", "'" + block.get("min").asText() + "' must be positive, e.g. min: 1s");
+        min = null;
+      }
+      if (initial != null && min != null && max != null) {
+        intervalOrder(block, at, initial, min, max);
+      }
+      double quietFactor =
+          factor(
+              block,
+              "quiet_factor",
+              at,
+              defaults.quietFactor(),
+              value -> value > 1,
+              "must be a number above 1, e.g. quiet_factor: 1.5");
+      double busyFactor =
+          factor(
+              block,
+              "busy_factor",
+              at,
+              defaults.busyFactor(),
+              value -> value > 0 && value < 1,
+              "must be a number above 0 and below 1, e.g. busy_factor: 0.7");
+      int busyAt = defaults.busyAt();
+      JsonNode busyAtNode = block.get("busy_at");
+      if (busyAtNode != null) {
+        if (!busyAtNode.isIntegralNumber()
+            || !busyAtNode.canConvertToInt()
+            || busyAtNode.intValue() < 1) {
+          problem(
+              at + ".busy_at",
+              "'"
+                  + busyAtNode.asText()
+                  + "' must be a whole number of at least 1, e.g. busy_at: 3");
+        } else {
+          busyAt = busyAtNode.intValue();
+        }
+      }
+      if (problems.size() > before) {
+        return null;
+      }
+      return new AdaptiveInterval(initial, min, max, quietFactor, busyFactor, busyAt);
+    }
+
+    private Duration adaptiveDuration(JsonNode block, String key, String at, Duration otherwise) {
+      return block.has(key) ? duration(block, key, at + "." + key, true) : otherwise;
+    }
+
+    /**
+     * Checks 0 < min <= initial <= max. A violation is reported at a key the contract wrote: the
+     * larger of the two when both are written, or the one written beside a default.
+     */
+    private void intervalOrder(
+        JsonNode block, String at, Duration initial, Duration min, Duration max) {
+      if (min.compareTo(max) > 0) {
+        outOfOrder(block, at, "max", max, "below", "min", min);
+      } else if (initial.compareTo(min) < 0) {
+        outOfOrder(block, at, "initial", initial, "below", "min", min);
+      } else if (initial.compareTo(max) > 0) {
+        outOfOrder(block, at, "initial", initial, "above", "max", max);
+      }
+    }
+
+    /**
+     * Reports {@code key} (value {@code value}) as {@code below} or above {@code other}; when the
+     * contract left {@code key} out, the problem goes to {@code other}, which it wrote.
+     */
+    private void outOfOrder(
+        JsonNode block,
+        String at,
+        String key,
+        Duration value,
+        String relation,
+        String other,
+        Duration otherValue) {
+      String fix = "; need 0 < min <= initial <= max";
+      if (block.has(key)) {
+        problem(
+            at + "." + key,
+            "'"
+                + block.get(key).asText()
+                + "' is "
+                + relation
+                + " "
+                + other
+                + " "
+                + Durations.format(otherValue)
+                + (block.has(other) ? "" : " (the default)")
+                + fix);
+      } else {
+        problem(
+            at + "." + other,
+            "'"
+                + block.get(other).asText()
+                + "' is "
+                + (relation.equals("below") ? "above" : "below")
+                + " "
+                + key
+                + " "
+                + Durations.format(value)
+                + " (the default)"
+                + fix);
+      }
+    }
+
+    private double factor(
+        JsonNode block,
+        String key,
+        String at,
+        double otherwise,
+        DoublePredicate valid,
+        String rule) {
+      JsonNode value = block.get(key);
+      if (value == null) {
+        return otherwise;
+      }
+      if (!value.isNumber()
+          || !Double.isFinite(value.doubleValue())
+          || !valid.test(value.doubleValue())) {
+        problem(at + "." + key, "'" + value.asText() + "' " + rule);
+        return otherwise;
+      }
+      return value.doubleValue();
     }
 
     private Integer k(JsonNode node, String path) {

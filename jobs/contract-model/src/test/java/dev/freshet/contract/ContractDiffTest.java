@@ -285,6 +285,57 @@ class ContractDiffTest {
   }
 
   @Test
+  void aNewAdaptiveIntervalIsCompatibleAndChangingItsParametersIsBreaking() throws IOException {
+    String withInterval =
+        edit(
+            BASE,
+            "state_ttl:",
+            """
+              - name: play_interval_s
+                type: double
+                aggregation: adaptive_interval
+                filter: action == 'play'
+                window: { type: lifetime, hop: 10s }
+            state_ttl:""");
+    String explicitDefaults =
+        edit(
+            withInterval,
+            "    aggregation: adaptive_interval\n",
+            "    aggregation: adaptive_interval\n    adaptive: { initial: 10s, busy_at: 3 }\n");
+    String busierAtFive = edit(explicitDefaults, "busy_at: 3", "busy_at: 5");
+    String longerMax =
+        edit(explicitDefaults, "{ initial: 10s, busy_at: 3 }", "{ initial: 10s, max: 10m }");
+
+    assertThat(lines(diff(List.of(BASE), List.of(withInterval))))
+        .containsExactly(
+            "COMPATIBLE  listening  features[play_interval_s]: (none) -> double adaptive_interval"
+                + " (initial 10s, min 1s, max 5m, quiet_factor 1.5, busy_factor 0.7, busy_at 3)"
+                + " where \"action == 'play'\", lifetime/10s"
+                + "  (new feature: a new column; existing ones are unchanged)");
+    assertThat(diff(List.of(withInterval), List.of(explicitDefaults)).changes()).isEmpty();
+    assertThat(lines(diff(List.of(explicitDefaults), List.of(busierAtFive))))
+        .containsExactly(
+            "BREAKING  listening  features[play_interval_s].adaptive: initial 10s, min 1s, max"
+                + " 5m, quiet_factor 1.5, busy_factor 0.7, busy_at 3 -> initial 10s, min 1s, max"
+                + " 5m, quiet_factor 1.5, busy_factor 0.7, busy_at 5"
+                + "  (the interval adapts by other rules: the feature's values change"
+                + BUMP);
+    assertThat(lines(diff(List.of(explicitDefaults), List.of(longerMax))))
+        .containsExactly(
+            "BREAKING  listening  features[play_interval_s].adaptive: initial 10s, min 1s, max"
+                + " 5m, quiet_factor 1.5, busy_factor 0.7, busy_at 3 -> initial 10s, min 1s, max"
+                + " 10m, quiet_factor 1.5, busy_factor 0.7, busy_at 3"
+                + "  (the interval adapts by other rules: the feature's values change"
+                + BUMP);
+    assertThat(
+            diff(
+                    List.of(explicitDefaults),
+                    List.of(busierAtFive.replace("version: 1", "version: 2")))
+                .isAccepted())
+        .isTrue();
+  }
+
+  @Test
   void windowsToAndFromLifetimeAndLifetimeHopsAreBreaking() throws IOException {
     String lifetime =
         edit(BASE, "{ type: sliding, size: 1m, hop: 10s }", "{ type: lifetime, hop: 10s }");

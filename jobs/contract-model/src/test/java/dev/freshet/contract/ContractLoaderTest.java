@@ -216,6 +216,70 @@ class ContractLoaderTest {
   }
 
   @Test
+  void readsAdaptiveIntervalsWithTheirDefaultsFilledIn() throws IOException {
+    Contract contract =
+        loadOne(
+            """
+            name: watcher
+            version: 1
+            owner: storage
+            description: test
+            source: { stream: file }
+            entity: { name: directory, keys: [{ field: directory, type: string }] }
+            features:
+              - name: poll_interval_s
+                type: double
+                aggregation: adaptive_interval
+                filter: op != 'chmod'
+                window: { type: lifetime, hop: 10s }
+              - name: poll_interval_tuned_s
+                type: double
+                aggregation: adaptive_interval
+                adaptive: { initial: 30s, max: 10m, quiet_factor: 2, busy_at: 5 }
+                window: { type: lifetime, hop: 1m }
+              - name: poll_interval_empty_block_s
+                type: double
+                aggregation: adaptive_interval
+                adaptive: {}
+                window: { type: lifetime, hop: 10s }
+            state_ttl: 1d
+            freshness_sla: 5s
+            offline: { table: watcher }
+            """);
+
+    assertThat(contract.features())
+        .containsExactly(
+            Feature.adaptiveInterval(
+                "poll_interval_s",
+                "op != 'chmod'",
+                new AdaptiveInterval(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(300),
+                    1.5,
+                    0.7,
+                    3),
+                Window.lifetime(Duration.ofSeconds(10))),
+            Feature.adaptiveInterval(
+                "poll_interval_tuned_s",
+                null,
+                new AdaptiveInterval(
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(1),
+                    Duration.ofMinutes(10),
+                    2.0,
+                    0.7,
+                    5),
+                Window.lifetime(Duration.ofMinutes(1))),
+            Feature.adaptiveInterval(
+                "poll_interval_empty_block_s",
+                null,
+                AdaptiveInterval.DEFAULTS,
+                Window.lifetime(Duration.ofSeconds(10))));
+    assertThat(contract.features().get(0).type()).isEqualTo(FeatureType.DOUBLE);
+  }
+
+  @Test
   void partitionByIsOptionalAndMayBeEmpty() throws IOException {
     Contract unpartitioned =
         loadOne(
@@ -286,7 +350,7 @@ class ContractLoaderTest {
             file
                 + ":7:5: features[0].type: 'double' does not fit count, which is a long; use type: long",
             file
-                + ":16:5: features[1].colour: unknown field; expected one of [aggregation, default, denominator, filter, input, k, name, numerator, type, window]",
+                + ":16:5: features[1].colour: unknown field; expected one of [adaptive, aggregation, default, denominator, filter, input, k, name, numerator, type, window]",
             file
                 + ":15:15: features[1].window.type: 'hopping' is not a window type; expected sliding, tumbling or lifetime",
             file

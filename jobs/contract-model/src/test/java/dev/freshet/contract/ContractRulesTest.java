@@ -26,6 +26,18 @@ class ContractRulesTest {
   private static final String TOP_K =
       "    type: string_list\n    aggregation: top_k\n    k: 10\n    input: artist_id\n";
 
+  /** The feature's type, aggregation and window in {@link #VALID}. */
+  private static final String COUNT_WINDOW =
+      COUNT + "    window: { type: sliding, size: 10m, hop: 1m }\n";
+
+  /** An adaptive_interval feature to stand for {@link #COUNT_WINDOW}; more keys follow it. */
+  private static final String ADAPTIVE =
+      "    type: double\n"
+          + "    aggregation: adaptive_interval\n"
+          + "    window: { type: lifetime, hop: 10s }\n";
+
+  private static final String NEED_ORDER = "; need 0 < min <= initial <= max";
+
   @TempDir Path dir;
 
   static Stream<Arguments> rules() {
@@ -92,7 +104,7 @@ class ContractRulesTest {
             "aggregation: count",
             "aggregation: median",
             "10:5: features[0].aggregation: 'median' is not valid; expected count, sum, avg, min,"
-                + " max, first, last, ratio, stddev, distinct_count or top_k"),
+                + " max, first, last, ratio, stddev, distinct_count, top_k or adaptive_interval"),
         rule(
             "unknown feature type",
             "    type: long\n",
@@ -296,6 +308,119 @@ class ContractRulesTest {
             "{ type: lifetime, hop: 3h }",
             "12:1: state_ttl: '2h' is shorter than the largest window plus allowed_lateness; set it"
                 + " to at least 3h, or state expires while its window is open"),
+        rule(
+            "adaptive_interval is a double",
+            COUNT_WINDOW,
+            ADAPTIVE.replace("double", "long"),
+            "9:5: features[0].type: 'long' does not fit adaptive_interval, which is a double; use"
+                + " type: double"),
+        rule(
+            "adaptive_interval takes no input",
+            COUNT_WINDOW,
+            ADAPTIVE + "    input: played_ms\n",
+            "12:5: features[0].input: adaptive_interval takes no input; use filter to choose the"
+                + " events"),
+        rule(
+            "adaptive_interval has no default",
+            COUNT_WINDOW,
+            ADAPTIVE + "    default: 10\n",
+            "12:5: features[0].default: adaptive_interval has no value before the entity's first"
+                + " change; remove default"),
+        rule(
+            "adaptive_interval needs a lifetime window",
+            COUNT_WINDOW,
+            ADAPTIVE.replace(
+                "{ type: lifetime, hop: 10s }", "{ type: sliding, size: 10m, hop: 1m }"),
+            "11:15: features[0].window.type: 'sliding' does not fit adaptive_interval, whose"
+                + " interval lives for the entity's life; use {type: lifetime, hop: 10s}"),
+        rule(
+            "only adaptive_interval has an adaptive block",
+            "    aggregation: count\n",
+            "    aggregation: count\n    adaptive: { initial: 10s }\n",
+            "11:5: features[0].adaptive: only adaptive_interval has an adaptive block; remove it"),
+        rule(
+            "the adaptive block is a mapping",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: 10s\n",
+            "12:5: features[0].adaptive: must be a mapping such as {initial: 10s, min: 1s, max:"
+                + " 300s, quiet_factor: 1.5, busy_factor: 0.7, busy_at: 3}, or absent for those"
+                + " defaults"),
+        rule(
+            "the adaptive block has known keys only",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { initial: 10s, step: 2 }\n",
+            "12:31: features[0].adaptive.step: unknown field; expected one of [busy_at,"
+                + " busy_factor, initial, max, min, quiet_factor]"),
+        rule(
+            "adaptive durations are durations",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { initial: ten }\n",
+            "12:17: features[0].adaptive.initial: 'ten' is not a duration such as 500ms, 30s, 10m,"
+                + " 2h or 7d"),
+        rule(
+            "adaptive min is positive",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { min: 0s }\n",
+            "12:17: features[0].adaptive.min: '0s' must be positive, e.g. min: 1s"),
+        rule(
+            "adaptive initial is at least min",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { initial: 500ms }\n",
+            "12:17: features[0].adaptive.initial: '500ms' is below min 1s (the default)"
+                + NEED_ORDER),
+        rule(
+            "adaptive initial is at most max",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { initial: 400s }\n",
+            "12:17: features[0].adaptive.initial: '400s' is above max 5m (the default)"
+                + NEED_ORDER),
+        rule(
+            "adaptive min is at most the default initial",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { min: 20s }\n",
+            "12:17: features[0].adaptive.min: '20s' is above initial 10s (the default)"
+                + NEED_ORDER),
+        rule(
+            "adaptive max is at least the default initial",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { max: 5s }\n",
+            "12:17: features[0].adaptive.max: '5s' is below initial 10s (the default)"
+                + NEED_ORDER),
+        rule(
+            "adaptive max is at least min",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { min: 10s, max: 5s }\n",
+            "12:27: features[0].adaptive.max: '5s' is below min 10s" + NEED_ORDER),
+        rule(
+            "quiet_factor is above 1",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { quiet_factor: 1 }\n",
+            "12:17: features[0].adaptive.quiet_factor: '1' must be a number above 1, e.g."
+                + " quiet_factor: 1.5"),
+        rule(
+            "busy_factor is below 1",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { busy_factor: 1.2 }\n",
+            "12:17: features[0].adaptive.busy_factor: '1.2' must be a number above 0 and below 1,"
+                + " e.g. busy_factor: 0.7"),
+        rule(
+            "busy_factor is above 0",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { busy_factor: 0 }\n",
+            "12:17: features[0].adaptive.busy_factor: '0' must be a number above 0 and below 1,"
+                + " e.g. busy_factor: 0.7"),
+        rule(
+            "busy_at is at least 1",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { busy_at: 0 }\n",
+            "12:17: features[0].adaptive.busy_at: '0' must be a whole number of at least 1, e.g."
+                + " busy_at: 3"),
+        rule(
+            "busy_at is a whole number",
+            COUNT_WINDOW,
+            ADAPTIVE + "    adaptive: { busy_at: 2.5 }\n",
+            "12:17: features[0].adaptive.busy_at: '2.5' must be a whole number of at least 1, e.g."
+                + " busy_at: 3"),
         rule(
             "offline partitions are a prefix of [event_date, event_hour]",
             "offline: { table: listening }",

@@ -90,7 +90,10 @@ class ContractSchemaTest {
           "numerator",
           "denominator",
           "window",
-          "default");
+          "default",
+          "adaptive");
+  private static final List<String> ADAPTIVE_KEYS =
+      List.of("initial", "min", "max", "quiet_factor", "busy_factor", "busy_at");
   private static final List<String> SOURCE_KEYS = List.of("stream", "filter");
   private static final List<String> ENTITY_KEYS = List.of("name", "keys");
   private static final List<String> ENTITY_KEY_KEYS = List.of("field", "type");
@@ -137,6 +140,14 @@ class ContractSchemaTest {
       "    type: long\n    aggregation: distinct_count\n    input: song_id\n";
   private static final String TOP_K_FEATURE =
       "    type: string_list\n    aggregation: top_k\n    k: 10\n    input: artist_id\n";
+  private static final String ADAPTIVE_FEATURE =
+      "    type: double\n    aggregation: adaptive_interval\n    filter: action == 'play'\n";
+  private static final String LIFETIME_WINDOW =
+      "    window:\n      type: lifetime\n      hop: 1m\n";
+
+  /** The feature of {@link #BASE} made an adaptive_interval over a lifetime window. */
+  private static final String ADAPTIVE_BASE =
+      BASE.replace(COUNT_FEATURE + WINDOW, ADAPTIVE_FEATURE + LIFETIME_WINDOW);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
@@ -441,6 +452,62 @@ class ContractSchemaTest {
             "derived typed string_list",
             "derived:\n  - name: same_plays\n    type: string_list\n    expression: plays\n",
             "derived[0].type"),
+        // adaptive_interval and its adaptive block
+        adaptive("adaptive_interval typed long", "features[0].type", "type: double", "type: long"),
+        adaptive(
+            "adaptive_interval with input",
+            "features[0].input",
+            "    aggregation: adaptive_interval\n",
+            "    aggregation: adaptive_interval\n    input: played_ms\n"),
+        adaptive(
+            "adaptive_interval with k",
+            "features[0].k",
+            "    aggregation: adaptive_interval\n",
+            "    aggregation: adaptive_interval\n    k: 3\n"),
+        adaptive(
+            "adaptive_interval with numerator",
+            "features[0].numerator",
+            "    aggregation: adaptive_interval\n",
+            "    aggregation: adaptive_interval\n    numerator: action == 'skip'\n"),
+        adaptive(
+            "adaptive_interval with default",
+            "features[0].default",
+            "    aggregation: adaptive_interval\n",
+            "    aggregation: adaptive_interval\n    default: 10\n"),
+        adaptive(
+            "adaptive_interval over a sliding window",
+            "features[0].window.type",
+            LIFETIME_WINDOW,
+            WINDOW),
+        adaptive(
+            "adaptive_interval over a tumbling window",
+            "features[0].window.type",
+            LIFETIME_WINDOW,
+            "    window:\n      type: tumbling\n      size: 1m\n"),
+        changed(
+            "adaptive block on count",
+            "features[0].adaptive",
+            "    aggregation: count\n",
+            "    aggregation: count\n    adaptive:\n      initial: 10s\n"),
+        adaptiveBlock("adaptive block not a mapping", "features[0].adaptive", " 10s"),
+        adaptiveBlock(
+            "unknown key in adaptive", "features[0].adaptive.colour", "\n      colour: blue"),
+        adaptiveBlock(
+            "adaptive initial in words", "features[0].adaptive.initial", "\n      initial: soon"),
+        adaptiveBlock("adaptive min of 0s", "features[0].adaptive.min", "\n      min: 0s"),
+        adaptiveBlock("adaptive max of 0s", "features[0].adaptive.max", "\n      max: 0s"),
+        adaptiveBlock(
+            "quiet_factor of 1", "features[0].adaptive.quiet_factor", "\n      quiet_factor: 1"),
+        adaptiveBlock(
+            "quiet_factor in words",
+            "features[0].adaptive.quiet_factor",
+            "\n      quiet_factor: fast"),
+        adaptiveBlock(
+            "busy_factor of 1", "features[0].adaptive.busy_factor", "\n      busy_factor: 1"),
+        adaptiveBlock(
+            "busy_factor of 0", "features[0].adaptive.busy_factor", "\n      busy_factor: 0"),
+        adaptiveBlock("busy_at of 0", "features[0].adaptive.busy_at", "\n      busy_at: 0"),
+        adaptiveBlock("fractional busy_at", "features[0].adaptive.busy_at", "\n      busy_at: 2.5"),
         // lifetime windows
         changed(
             "lifetime window with size",
@@ -579,6 +646,59 @@ class ContractSchemaTest {
           String shape = "type " + type + ", size " + size + ", hop " + hop;
           shapes.add(Arguments.of(shape, BASE.replace(WINDOW, window)));
         }
+      }
+    }
+    return shapes.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("adaptiveShapes")
+  void theSchemaAndTheLoaderAgreeOnEveryAdaptiveBlock(String shape, String yaml)
+      throws IOException {
+    assertAgree(yaml);
+  }
+
+  /**
+   * Each key of the adaptive block alone, valid and invalid, on adaptive_interval and on count;
+   * values keep 0 < min <= initial <= max with the defaults, which a schema cannot compare.
+   */
+  static Stream<Arguments> adaptiveShapes() {
+    List<String> blocks = new ArrayList<>();
+    blocks.add(null);
+    blocks.add("{}");
+    blocks.add("fast");
+    blocks.add("[10s]");
+    blocks.add("{ colour: blue }");
+    List<List<String>> values =
+        List.of(
+            List.of("initial", "5s", "1s", "300s", "0s", "1.5s", "10", "ten"),
+            List.of("min", "500ms", "10s", "1 s", "0s", "-1s"),
+            List.of("max", "10s", "1h", "0s", "300"),
+            List.of("quiet_factor", "1.01", "2", "1", "0.5", "-2", "fast"),
+            List.of("busy_factor", "0.01", "0.99", "0", "1", "1.5", "-0.5", "'0.5'"),
+            List.of("busy_at", "1", "100", "0", "-3", "2.5", "three"));
+    for (List<String> key : values) {
+      for (String value : key.subList(1, key.size())) {
+        blocks.add("{ " + key.get(0) + ": " + value + " }");
+      }
+    }
+    blocks.add("{ initial: 20s, min: 2s, max: 1h, quiet_factor: 2, busy_factor: 0.5, busy_at: 5 }");
+    List<Arguments> shapes = new ArrayList<>();
+    for (String aggregation : List.of("adaptive_interval", "count")) {
+      for (String block : blocks) {
+        String feature =
+            ADAPTIVE_FEATURE
+                .replace(
+                    "aggregation: adaptive_interval",
+                    "aggregation: "
+                        + aggregation
+                        + (block == null ? "" : "\n    adaptive: " + block))
+                .replace(
+                    "type: double", aggregation.equals("count") ? "type: long" : "type: double");
+        shapes.add(
+            Arguments.of(
+                aggregation + " with adaptive " + block,
+                ADAPTIVE_BASE.replace(ADAPTIVE_FEATURE, feature)));
       }
     }
     return shapes.stream();
@@ -732,7 +852,19 @@ class ContractSchemaTest {
         appended(
             "online_ttl shorter than serving_max_age",
             "online_ttl: 10m\nserving_max_age: 1h\nonline:\n  enabled: true\n",
-            "online_ttl"));
+            "online_ttl"),
+        adaptiveBlock(
+            "adaptive initial above the default max",
+            "features[0].adaptive.initial",
+            "\n      initial: 400s"),
+        adaptiveBlock(
+            "adaptive min above the default initial",
+            "features[0].adaptive.min",
+            "\n      min: 20s"),
+        adaptiveBlock(
+            "adaptive max below min",
+            "features[0].adaptive.max",
+            "\n      min: 10s\n      max: 5s"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -762,6 +894,8 @@ class ContractSchemaTest {
     assertThat(propertyNames(at("features", "[]"))).containsExactlyElementsOf(FEATURE_KEYS);
     assertThat(propertyNames(at("features", "[]", "window")))
         .containsExactlyElementsOf(WINDOW_KEYS);
+    assertThat(propertyNames(at("features", "[]", "adaptive")))
+        .containsExactlyElementsOf(ADAPTIVE_KEYS);
     assertThat(propertyNames(at("offline"))).containsExactlyElementsOf(OFFLINE_KEYS);
     assertThat(propertyNames(at("online"))).containsExactlyElementsOf(ONLINE_KEYS);
   }
@@ -776,6 +910,7 @@ class ContractSchemaTest {
         .isEqualTo(sorted(ENTITY_KEY_KEYS));
     assertThat(keysTheLoaderAccepts("unknown key in a feature")).isEqualTo(sorted(FEATURE_KEYS));
     assertThat(keysTheLoaderAccepts("unknown key in a window")).isEqualTo(sorted(WINDOW_KEYS));
+    assertThat(keysTheLoaderAccepts("unknown key in adaptive")).isEqualTo(sorted(ADAPTIVE_KEYS));
     assertThat(keysTheLoaderAccepts("unknown key in offline")).isEqualTo(sorted(OFFLINE_KEYS));
     assertThat(keysTheLoaderAccepts("unknown key in online")).isEqualTo(sorted(ONLINE_KEYS));
   }
@@ -892,6 +1027,27 @@ class ContractSchemaTest {
       yaml = yaml.replace(from, fromTo[i + 1]);
     }
     return new Broken(name, yaml, Set.of(field));
+  }
+
+  /** {@link #ADAPTIVE_BASE} with each {@code from} replaced by the next string. */
+  private static Broken adaptive(String name, String field, String... fromTo) {
+    String yaml = ADAPTIVE_BASE;
+    for (int i = 0; i < fromTo.length; i += 2) {
+      if (!yaml.contains(fromTo[i])) {
+        throw new IllegalArgumentException(name + ": '" + fromTo[i] + "' must occur");
+      }
+      yaml = yaml.replace(fromTo[i], fromTo[i + 1]);
+    }
+    return new Broken(name, yaml, Set.of(field));
+  }
+
+  /** {@link #ADAPTIVE_BASE} with an adaptive block of {@code block} (its text after the key). */
+  private static Broken adaptiveBlock(String name, String field, String block) {
+    return adaptive(
+        name,
+        field,
+        "    aggregation: adaptive_interval\n",
+        "    aggregation: adaptive_interval\n    adaptive:" + block + "\n");
   }
 
   private static Stream<Path> projectContracts() {

@@ -101,7 +101,7 @@ final class ContractInputs {
   /** The number an accepted event adds to a feature, NaN for none. */
   private static double value(FeaturePrograms feature, Map<String, Object> variables) {
     return switch (feature.aggregation()) {
-      case COUNT -> 1;
+      case COUNT, ADAPTIVE_INTERVAL -> 1;
       case RATIO ->
           feature.denominator().matches(variables)
               ? (feature.numerator().matches(variables) ? 1 : 0)

@@ -1,5 +1,6 @@
 package dev.freshet.job;
 
+import dev.freshet.contract.AdaptiveInterval;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.DerivedFeature;
@@ -26,6 +27,11 @@ final class ContractPlan implements Serializable {
   final long[] featureIds;
   final boolean[] lifetime;
   final int[] k;
+
+  /** Per feature the rules of an adaptive_interval, null for other aggregations. */
+  final AdaptiveInterval[] adaptive;
+
+  final boolean hasAdaptive;
   final double[] emptyNumbers;
   final boolean hasLists;
   final long[] sizeMillis;
@@ -45,17 +51,21 @@ final class ContractPlan implements Serializable {
     this.featureIds = new long[count];
     this.lifetime = new boolean[count];
     this.k = new int[count];
+    this.adaptive = new AdaptiveInterval[count];
     this.emptyNumbers = new double[count];
     this.sizeMillis = new long[count];
     this.hopMillis = new long[count];
     long gcd = 0;
     boolean lists = false;
+    boolean anyAdaptive = false;
     for (int f = 0; f < count; f++) {
       Feature feature = features.get(f);
       aggregations[f] = feature.aggregation();
       featureIds[f] = identity(feature);
       lifetime[f] = feature.window().isLifetime();
       k[f] = feature.k() == null ? 0 : feature.k();
+      adaptive[f] = feature.adaptive();
+      anyAdaptive |= feature.adaptive() != null;
       lists |= feature.aggregation() == Aggregation.TOP_K;
       emptyNumbers[f] =
           feature.defaultValue() != null
@@ -66,6 +76,7 @@ final class ContractPlan implements Serializable {
       gcd = gcd(gcd, hopMillis[f]);
     }
     this.hasLists = lists;
+    this.hasAdaptive = anyAdaptive;
     this.tileMillis = gcd;
     this.allowedLatenessMillis = contract.allowedLateness().toMillis();
     // A lifetime window never closes, so its tiles stay for the allowed lateness too: a late
@@ -143,7 +154,9 @@ final class ContractPlan implements Serializable {
   /**
    * A feature's identity in state: a hash of everything that decides its values (not its type,
    * which only decides how they are written). A feature whose definition changes is a new feature
-   * and starts empty; the others keep their state whatever happens around them.
+   * and starts empty; the others keep their state whatever happens around them. The parameters of
+   * an adaptive_interval are appended only for that aggregation, so the identities of all other
+   * features are those they had before it existed.
    */
   static long identity(Feature feature) {
     String definition =
@@ -159,6 +172,19 @@ final class ContractPlan implements Serializable {
             String.valueOf(feature.window().size()),
             String.valueOf(feature.window().hop()),
             String.valueOf(feature.k()));
+    AdaptiveInterval rules = feature.adaptive();
+    if (rules != null) {
+      definition =
+          String.join(
+              "\u0000",
+              definition,
+              String.valueOf(rules.initial().toMillis()),
+              String.valueOf(rules.min().toMillis()),
+              String.valueOf(rules.max().toMillis()),
+              Double.toString(rules.quietFactor()),
+              Double.toString(rules.busyFactor()),
+              String.valueOf(rules.busyAt()));
+    }
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(definition.getBytes(StandardCharsets.UTF_8));

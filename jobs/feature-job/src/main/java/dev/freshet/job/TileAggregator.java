@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -14,6 +16,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -39,8 +42,17 @@ import org.apache.flink.util.OutputTag;
  * when its tile was already evicted. Late events go to {@link #LATE_EVENTS} and are counted; an
  * accepted event that is behind the watermark only changes windows that have not closed yet.
  *
- * <p>Tiles and values name the feature of each slot, so a contract that gains features (a
- * compatible change) restores its state and starts only the new features empty.
+ * <p>An {@code adaptive_interval} feature does not come from tiles: poll periods of any length
+ * cannot be cut from them. Its recurrence (interval, current period, its count; see {@link
+ * AdaptiveIntervals}) is kept in an {@link AdaptiveState} per key, and its accepted events beyond
+ * the current period wait in a map of event times, both with the contract's TTL. Periods the
+ * watermark has passed are judged when an event comes and at each window end (up to that end), and
+ * while a value can still change without events (a quiet interval below its maximum, say) the key
+ * keeps a timer at the window end where it changes; once it cannot, the key settles like a lifetime
+ * total: no timer, state until the next event or the TTL.
+ *
+ * <p>Tiles, values and adaptive state name the feature of each slot, so a contract that gains
+ * features (a compatible change) restores its state and starts only the new features empty.
  */
 public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, FeatureRow> {
 
@@ -64,6 +76,16 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     final ValueState<FeatureValues> written;
 
     final ValueState<Long> writtenAt;
+
+    /** The recurrences of adaptive_interval features; null without such features. */
+    final ValueState<AdaptiveState> adaptive;
+
+    /**
+     * Accepted adaptive_interval events beyond their slot's current period: event time to count per
+     * slot, laid out as {@link #adaptive}; null without such features.
+     */
+    final MapState<Long, long[]> adaptiveBuffered;
+
     final Counter lateEvents;
     final List<FeatureExpressions.Program> derived;
 
@@ -110,6 +132,23 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         this.written = null;
         this.writtenAt = null;
       }
+      if (plan.hasAdaptive) {
+        ValueStateDescriptor<AdaptiveState> adaptive =
+            new ValueStateDescriptor<>(
+                "adaptive." + plan.name, TypeInformation.of(AdaptiveState.class));
+        adaptive.enableTimeToLive(ttl);
+        this.adaptive = context.getState(adaptive);
+        MapStateDescriptor<Long, long[]> buffered =
+            new MapStateDescriptor<>(
+                "adaptive-buffered." + plan.name,
+                Types.LONG,
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        buffered.enableTimeToLive(ttl);
+        this.adaptiveBuffered = context.getMapState(buffered);
+      } else {
+        this.adaptive = null;
+        this.adaptiveBuffered = null;
+      }
       this.lateEvents =
           context.getMetricGroup().addGroup("contract", plan.name).counter("lateEvents");
       FeatureExpressions expressions = new FeatureExpressions(plan.features);
@@ -137,6 +176,10 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       if (rateLimited()) {
         written.clear();
         writtenAt.clear();
+      }
+      if (adaptive != null) {
+        adaptive.clear();
+        adaptiveBuffered.clear();
       }
     }
   }
@@ -170,6 +213,9 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     tile = tile == null ? Tile.empty(plan.featureIds) : tile.laidOutFor(plan);
     tile.add(input, plan.aggregations);
     state.tiles.put(tileStart, tile);
+    if (plan.hasAdaptive && hasAdaptiveInput(plan, input)) {
+      countAdaptive(state, input, watermark);
+    }
 
     // A timer fires at (window end - 1) and must lie after the watermark, or it would fire for a
     // window that already closed.
@@ -177,6 +223,131 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     long windowEnd =
         plan.firstWindowEndAtOrAfter(Math.max(tileStart + plan.tileMillis, earliestOpenWindowEnd));
     ctx.timerService().registerEventTimeTimer(windowEnd - 1);
+  }
+
+  private static boolean hasAdaptiveInput(ContractPlan plan, FeatureInput input) {
+    for (int f = 0; f < plan.featureCount(); f++) {
+      if (plan.adaptive[f] != null && !Double.isNaN(input.inputs[f])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Counts an accepted event in its adaptive_interval features. Periods the watermark has passed
+   * are judged first, so an event behind the watermark whose period was judged counts in the
+   * current one.
+   */
+  private static void countAdaptive(ContractState state, FeatureInput input, long watermark)
+      throws Exception {
+    ContractPlan plan = state.plan;
+    AdaptiveState adaptive = adaptiveState(state);
+    BufferedTimes buffered = new BufferedTimes(state.adaptiveBuffered);
+    if (watermark != Long.MIN_VALUE) {
+      long until = watermark + 1;
+      AdaptiveIntervals.advance(
+          plan,
+          adaptive,
+          AdaptiveIntervals.needsBuffered(plan, adaptive, until)
+              ? buffered.read(plan, adaptive)
+              : null,
+          until);
+    }
+    for (int f = 0; f < plan.featureCount(); f++) {
+      if (plan.adaptive[f] != null
+          && !Double.isNaN(input.inputs[f])
+          && AdaptiveIntervals.count(adaptive, f, input.eventTime)) {
+        buffered.add(input.eventTime, f, plan.featureCount());
+      }
+    }
+    buffered.write();
+    state.adaptive.update(adaptive);
+  }
+
+  /**
+   * The key's adaptive state laid out for the contract, its buffered event times laid out with it;
+   * an empty state when the key has none.
+   */
+  private static AdaptiveState adaptiveState(ContractState state) throws Exception {
+    ContractPlan plan = state.plan;
+    AdaptiveState stored = state.adaptive.value();
+    if (stored == null) {
+      // Event times an expired state left behind have no layout and no period to join.
+      if (!state.adaptiveBuffered.isEmpty()) {
+        state.adaptiveBuffered.clear();
+      }
+      return AdaptiveState.empty(plan.featureIds);
+    }
+    AdaptiveState laidOut = stored.laidOutFor(plan);
+    if (laidOut != stored) {
+      List<Map.Entry<Long, long[]>> entries = new ArrayList<>();
+      state.adaptiveBuffered.entries().forEach(entries::add);
+      for (Map.Entry<Long, long[]> entry : entries) {
+        long[] counts = AdaptiveState.laidOut(entry.getValue(), stored.featureIds, plan);
+        if (AdaptiveIntervals.isZero(counts)) {
+          state.adaptiveBuffered.remove(entry.getKey());
+        } else {
+          state.adaptiveBuffered.put(entry.getKey(), counts);
+        }
+      }
+      // Written at once: the buffered times now have the new layout.
+      state.adaptive.update(laidOut);
+    }
+    return laidOut;
+  }
+
+  /**
+   * A key's buffered adaptive event times: read from state only when periods need them, then
+   * written back as changed; an event added before that goes to state directly.
+   */
+  private static final class BufferedTimes {
+    private final MapState<Long, long[]> state;
+    private final Map<Long, long[]> stored = new HashMap<>();
+    private NavigableMap<Long, long[]> times;
+
+    BufferedTimes(MapState<Long, long[]> state) {
+      this.state = state;
+    }
+
+    NavigableMap<Long, long[]> read(ContractPlan plan, AdaptiveState adaptive) throws Exception {
+      if (times == null) {
+        times = new TreeMap<>();
+        for (Map.Entry<Long, long[]> entry : state.entries()) {
+          stored.put(entry.getKey(), entry.getValue());
+          times.put(entry.getKey(), entry.getValue().clone());
+        }
+        AdaptiveIntervals.recount(plan, adaptive, times);
+      }
+      return times;
+    }
+
+    void add(long eventTime, int slot, int slots) throws Exception {
+      if (times != null) {
+        times.computeIfAbsent(eventTime, t -> new long[slots])[slot]++;
+        return;
+      }
+      long[] counts = state.get(eventTime);
+      counts = counts == null ? new long[slots] : counts.clone();
+      counts[slot]++;
+      state.put(eventTime, counts);
+    }
+
+    void write() throws Exception {
+      if (times == null) {
+        return;
+      }
+      for (Long eventTime : stored.keySet()) {
+        if (!times.containsKey(eventTime)) {
+          state.remove(eventTime);
+        }
+      }
+      for (Map.Entry<Long, long[]> entry : times.entrySet()) {
+        if (!Arrays.equals(stored.get(entry.getKey()), entry.getValue())) {
+          state.put(entry.getKey(), entry.getValue());
+        }
+      }
+    }
   }
 
   private static boolean isLate(ContractPlan plan, long eventTime, long tileStart, long watermark) {
@@ -211,13 +382,33 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     if (lifetimeTotals != null) {
       lifetimeTotals = lifetimeTotals.laidOutFor(plan);
     }
+    AdaptiveState adaptive = null;
+    if (plan.hasAdaptive) {
+      adaptive = adaptiveState(state);
+      if (AdaptiveIntervals.isDue(plan, adaptive, windowEnd)) {
+        BufferedTimes buffered = new BufferedTimes(state.adaptiveBuffered);
+        AdaptiveIntervals.advance(
+            plan,
+            adaptive,
+            AdaptiveIntervals.needsBuffered(plan, adaptive, windowEnd)
+                ? buffered.read(plan, adaptive)
+                : null,
+            windowEnd);
+        buffered.write();
+        state.adaptive.update(adaptive);
+      }
+    }
 
     FeatureValues empty = plan.emptyValues();
     FeatureValues previous = laidOut(state.values.value(), plan);
     FeatureValues current = previous == null ? empty.copy() : previous.copy();
     for (int f = 0; f < plan.featureCount(); f++) {
       if (plan.closesAt(f, windowEnd)) {
-        aggregate(plan, f, tiles, lifetimeTotals, windowEnd, current);
+        if (plan.adaptive[f] != null) {
+          current.numbers[f] = AdaptiveIntervals.valueAt(adaptive, f, windowEnd);
+        } else {
+          aggregate(plan, f, tiles, lifetimeTotals, windowEnd, current);
+        }
       }
     }
 
@@ -265,9 +456,19 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     for (int f = 0; f < plan.featureCount() && windowsSettled; f++) {
       windowsSettled = plan.lifetime[f] || current.sameSlot(f, empty);
     }
+    // An adaptive value that can still change without events keeps a timer at its next change.
+    long adaptiveChange =
+        adaptive == null
+            ? Long.MAX_VALUE
+            : AdaptiveIntervals.nextChange(plan, adaptive, current, windowEnd);
+    if (adaptiveChange != Long.MAX_VALUE) {
+      ctx.timerService().registerEventTimeTimer(adaptiveChange - 1);
+    }
     if (!windowsSettled) {
       ctx.timerService().registerEventTimeTimer(plan.firstWindowEndAtOrAfter(windowEnd + 1) - 1);
-    } else if (current.sameAs(empty) && isEmpty(lifetimeTotals)) {
+    } else if (current.sameAs(empty)
+        && isEmpty(lifetimeTotals)
+        && (adaptive == null || adaptive.isIdle())) {
       state.clear();
     }
   }
@@ -362,7 +563,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       case FIRST -> first;
       case LAST -> last;
       case STDDEV -> Math.sqrt(squaredDeviations / count);
-      case DISTINCT_COUNT, TOP_K ->
+      case DISTINCT_COUNT, TOP_K, ADAPTIVE_INTERVAL ->
           throw new IllegalArgumentException(aggregation + " is not computed from numbers");
     };
   }

@@ -1,5 +1,6 @@
 package dev.freshet.job;
 
+import dev.freshet.contract.AdaptiveInterval;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.Feature;
@@ -8,6 +9,7 @@ import dev.freshet.events.Event;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,7 +17,9 @@ import java.util.TreeMap;
 /**
  * The expected feature rows, computed the slow and obvious way: for every window end, every feature
  * is recomputed from the raw events in its window; a row is expected wherever the values change. It
- * shares no code with the tiles, so it checks them.
+ * shares no code with the tiles, so it checks them. An adaptive_interval replays its poll periods
+ * from the entity's first event, counting each period's events from the raw list (see {@link
+ * AdaptiveSchedule}); it shares no code with the job's recurrence either.
  */
 final class ReferenceFeatures {
 
@@ -49,9 +53,19 @@ final class ReferenceFeatures {
     long writtenAt = Long.MIN_VALUE;
     long lifetimeFrom = Long.MIN_VALUE;
     long interval = contract.emitMinInterval().toMillis();
+    // An adaptive interval keeps changing after the last event, until it reaches its maximum.
+    long lastChange = last;
+    Map<List<Long>, AdaptiveSchedule> schedules = new HashMap<>();
+    for (int f = 0; f < plan.featureCount(); f++) {
+      Feature feature = contract.features().get(f);
+      if (feature.aggregation() == Aggregation.ADAPTIVE_INTERVAL) {
+        lastChange =
+            Math.max(lastChange, AdaptiveSchedule.of(feature, f, inputs, Long.MIN_VALUE).lastEnd());
+      }
+    }
     List<FeatureRow> rows = new ArrayList<>();
     for (long end = plan.tileStart(first) + plan.tileMillis;
-        end <= last + plan.tileHorizonMillis + 2 * longestHop + 2 * interval;
+        end <= lastChange + plan.tileHorizonMillis + 2 * longestHop + 2 * interval;
         end += plan.tileMillis) {
       boolean windowEnd = false;
       FeatureValues current = values.copy();
@@ -59,7 +73,7 @@ final class ReferenceFeatures {
         if (plan.closesAt(f, end)) {
           windowEnd = true;
           long from = plan.lifetime[f] ? lifetimeFrom : end - plan.sizeMillis[f];
-          setValue(contract, f, inputs, from, end, current);
+          setValue(contract, f, inputs, from, end, current, schedules);
         }
       }
       if (!windowEnd) {
@@ -92,8 +106,17 @@ final class ReferenceFeatures {
       List<FeatureInput> inputs,
       long from,
       long to,
-      FeatureValues values) {
+      FeatureValues values,
+      Map<List<Long>, AdaptiveSchedule> schedules) {
     Feature feature = contract.features().get(f);
+    if (feature.aggregation() == Aggregation.ADAPTIVE_INTERVAL) {
+      values.numbers[f] =
+          schedules
+              .computeIfAbsent(
+                  List.of((long) f, from), key -> AdaptiveSchedule.of(feature, f, inputs, from))
+              .valueAt(to);
+      return;
+    }
     List<FeatureInput> inWindow =
         inputs.stream()
             .filter(input -> input.eventTime >= from && input.eventTime < to)
@@ -159,7 +182,8 @@ final class ReferenceFeatures {
           timedValues.stream()
               .max(Comparator.<double[]>comparingDouble(v -> v[0]).thenComparingDouble(v -> v[1]))
               .orElseThrow()[1];
-      case DISTINCT_COUNT, TOP_K -> throw new IllegalArgumentException(aggregation.yamlName());
+      case DISTINCT_COUNT, TOP_K, ADAPTIVE_INTERVAL ->
+          throw new IllegalArgumentException(aggregation.yamlName());
     };
   }
 
@@ -168,6 +192,85 @@ final class ReferenceFeatures {
     double mean = timedValues.stream().mapToDouble(v -> v[1]).average().orElseThrow();
     double squares = timedValues.stream().mapToDouble(v -> (v[1] - mean) * (v[1] - mean)).sum();
     return Math.sqrt(squares / timedValues.size());
+  }
+
+  /**
+   * The poll periods of one adaptive_interval feature, replayed from its first accepted event at or
+   * after {@code from}: each period's events counted from the list, the interval after each
+   * period's end recorded, until the periods lie beyond the last event and the interval is at its
+   * maximum, where it stays.
+   */
+  private static final class AdaptiveSchedule {
+    /** The first accepted event's time; Long.MAX_VALUE for none. */
+    private final long firstEvent;
+
+    private final double initialMillis;
+
+    /** Period ends, in order, and the interval in milliseconds after each. */
+    private final List<Long> ends = new ArrayList<>();
+
+    private final List<Double> intervals = new ArrayList<>();
+
+    private AdaptiveSchedule(long firstEvent, double initialMillis) {
+      this.firstEvent = firstEvent;
+      this.initialMillis = initialMillis;
+    }
+
+    static AdaptiveSchedule of(Feature feature, int f, List<FeatureInput> inputs, long from) {
+      AdaptiveInterval rules = feature.adaptive();
+      List<Long> times =
+          inputs.stream()
+              .filter(input -> !Double.isNaN(input.inputs[f]) && input.eventTime >= from)
+              .map(input -> input.eventTime)
+              .sorted()
+              .toList();
+      double initial = rules.initial().toMillis();
+      if (times.isEmpty()) {
+        return new AdaptiveSchedule(Long.MAX_VALUE, initial);
+      }
+      AdaptiveSchedule schedule = new AdaptiveSchedule(times.get(0), initial);
+      double min = rules.min().toMillis();
+      double max = rules.max().toMillis();
+      long lastEvent = times.get(times.size() - 1);
+      double interval = initial;
+      long start = times.get(0);
+      long end = start + rules.initial().toMillis();
+      while (true) {
+        long periodStart = start;
+        long periodEnd = end;
+        long changes = times.stream().filter(t -> t >= periodStart && t < periodEnd).count();
+        if (changes == 0) {
+          interval = interval * rules.quietFactor();
+        } else if (changes >= rules.busyAt()) {
+          interval = interval * rules.busyFactor();
+        }
+        interval = Math.max(min, Math.min(max, interval));
+        schedule.ends.add(end);
+        schedule.intervals.add(interval);
+        start = end;
+        end = start + Math.round(interval);
+        if (start > lastEvent && interval == max) {
+          return schedule;
+        }
+      }
+    }
+
+    /** The value at the window end {@code windowEnd}: seconds, or NaN before the first event. */
+    double valueAt(long windowEnd) {
+      if (firstEvent >= windowEnd) {
+        return Double.NaN;
+      }
+      double interval = initialMillis;
+      for (int i = 0; i < ends.size() && ends.get(i) <= windowEnd; i++) {
+        interval = intervals.get(i);
+      }
+      return interval / 1000;
+    }
+
+    /** The end of the last period that can change the interval; Long.MIN_VALUE for none. */
+    long lastEnd() {
+      return ends.isEmpty() ? Long.MIN_VALUE : ends.get(ends.size() - 1);
+    }
   }
 
   /** The row of the values, derived features evaluated on them as CEL defines them. */

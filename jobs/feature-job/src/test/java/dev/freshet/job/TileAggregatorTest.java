@@ -3,8 +3,10 @@ package dev.freshet.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.freshet.contract.AdaptiveInterval;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.ContractLoader;
 import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.Entity;
 import dev.freshet.contract.Feature;
@@ -14,8 +16,15 @@ import dev.freshet.contract.Lifecycle;
 import dev.freshet.contract.OnlineSink;
 import dev.freshet.contract.Window;
 import dev.freshet.events.BehaviourEvent;
+import dev.freshet.events.DecodeResult;
+import dev.freshet.events.Event;
+import dev.freshet.events.EventDecoder;
+import dev.freshet.events.EventGenerator;
 import dev.freshet.events.EventStream;
+import dev.freshet.events.GeneratedRecord;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -29,6 +38,7 @@ import org.junit.jupiter.api.Test;
 class TileAggregatorTest {
 
   private static final double NULL = Double.NaN;
+  private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
   private static final Window SLIDING_30S =
       Window.sliding(Duration.ofSeconds(30), Duration.ofSeconds(10));
 
@@ -495,6 +505,324 @@ class TileAggregatorTest {
     assertThat(row.values[1]).isEqualTo(2.0);
   }
 
+  @Test
+  void aQuietIntervalGrowsByTheQuietFactorEachPeriodUpToTheMaximumThenItsTimersStop()
+      throws Exception {
+    Contract contract = contract(Duration.ZERO, List.of(pollInterval(TEN_SECONDS)));
+    harness = harness(contract);
+    harness.setStateTtlProcessingTime(0);
+
+    play(contract, 1_000, 100);
+    for (long windowEnd = 10_000; windowEnd <= 750_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+    // Periods: [1s, 11s) has one change (unchanged), then each is quiet: ×1.5 from 21 s, 36 s,
+    // 58.5 s, ... and clamped to 300 s at the period that ends at 759.867 s.
+    assertThat(harness.numEventTimeTimers()).as("timers while below the maximum").isPositive();
+    for (long windowEnd = 760_000; windowEnd <= 2_000_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 10),
+            row(30_000, 15),
+            row(40_000, 22.5),
+            row(60_000, 33.75),
+            row(100_000, 50.625),
+            row(150_000, 75.9375),
+            row(220_000, 113.90625),
+            row(340_000, 170.859375),
+            row(510_000, 256.2890625),
+            row(760_000, 300));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+
+    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
+    play(contract, 2_001_000, 100);
+    harness.processWatermark(2_009_999);
+
+    assertThat(harness.extractOutputValues()).last().isEqualTo(row(2_010_000, 10));
+  }
+
+  @Test
+  void aBusyIntervalShrinksByTheBusyFactorEachPeriodDownToTheMinimum() throws Exception {
+    Contract contract = contract(Duration.ZERO, List.of(pollInterval(Duration.ofSeconds(1))));
+    harness = harness(contract);
+
+    for (long eventTime = 0; eventTime < 60_000; eventTime += 250) {
+      play(contract, eventTime, 100);
+    }
+    for (long windowEnd = 1_000; windowEnd <= 60_000; windowEnd += 1_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    // Four changes a second make every period busy: [0, 10 s) → 7 s, [10 s, 17 s) → 4.9 s,
+    // [17 s, 21.9 s), [21.9 s, 25.33 s), [25.33 s, 27.731 s), [27.731 s, 29.412 s), and
+    // [29.412 s, 30.588 s) → 0.82 s, clamped to 1 s.
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(1_000, 10),
+            row(10_000, 10_000 * 0.7 / 1000),
+            row(17_000, 10_000 * 0.7 * 0.7 / 1000),
+            row(22_000, 10_000 * 0.7 * 0.7 * 0.7 / 1000),
+            row(26_000, 10_000 * 0.7 * 0.7 * 0.7 * 0.7 / 1000),
+            row(28_000, 10_000 * 0.7 * 0.7 * 0.7 * 0.7 * 0.7 / 1000),
+            row(30_000, 10_000 * 0.7 * 0.7 * 0.7 * 0.7 * 0.7 * 0.7 / 1000),
+            row(31_000, 1));
+  }
+
+  @Test
+  void oneOrTwoChangesInAPeriodLeaveTheIntervalAsItIs() throws Exception {
+    Window lifetime = Window.lifetime(TEN_SECONDS);
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("acts_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime),
+                Feature.adaptiveInterval(
+                    "poll_interval_s", "action == 'play'", AdaptiveInterval.DEFAULTS, lifetime)));
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    play(contract, 5_000, 100);
+    play(contract, 12_000, 100);
+    play(contract, 21_000, 100);
+    play(contract, 29_000, 100);
+    // Events, but not changes by the feature's filter: [30 s, 40 s) stays quiet.
+    act(contract, 31_000, "skip", 100);
+    act(contract, 32_000, "like", 100);
+    act(contract, 33_000, "skip", 100);
+    for (long windowEnd = 10_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 2, 10), row(20_000, 3, 10), row(30_000, 5, 10), row(40_000, 8, 15));
+  }
+
+  @Test
+  void everyPeriodThatEndsBetweenTwoWindowEndsIsApplied() throws Exception {
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+                pollInterval(Duration.ofMinutes(1))));
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    harness.processWatermark(180_000 - 1);
+
+    // By 60 s four periods have ended (10 s, 20 s, 35 s, 57.5 s); by 120 s one more (91.25 s).
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 1, NULL),
+            row(40_000, 0, NULL),
+            row(60_000, 0, 33.75),
+            row(120_000, 0, 50.625),
+            row(180_000, 0, 75.9375));
+  }
+
+  @Test
+  void eventsBeyondTheCurrentPeriodCountInThePeriodTheyFallIn() throws Exception {
+    Contract contract = contract(Duration.ZERO, List.of(pollInterval(TEN_SECONDS)));
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    harness.processWatermark(999);
+    // The current period is [0, 10 s); these wait for [20 s, 35 s), which they make busy.
+    play(contract, 25_000, 100);
+    play(contract, 26_000, 100);
+    play(contract, 27_000, 100);
+    for (long windowEnd = 10_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(10_000, 10), row(20_000, 15), row(40_000, 10.5), row(50_000, 15.75));
+  }
+
+  @Test
+  void theFirstPeriodOpensAtTheEarliestEventNotTheFirstToArrive() throws Exception {
+    Contract contract = contract(Duration.ZERO, List.of(pollInterval(TEN_SECONDS)));
+    harness = harness(contract);
+
+    play(contract, 9_000, 100);
+    play(contract, 500, 100);
+    for (long windowEnd = 10_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    // [0.5 s, 10.5 s) holds both, [10.5 s, 20.5 s) is quiet, then [20.5 s, 35.5 s).
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(10_000, 10), row(30_000, 15), row(40_000, 22.5));
+  }
+
+  @Test
+  void aLateEventWhosePeriodWasJudgedCountsInTheCurrentPeriod() throws Exception {
+    Contract contract = contract(Duration.ofSeconds(30), List.of(pollInterval(TEN_SECONDS)));
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    harness.processWatermark(9_999);
+    harness.processWatermark(19_999);
+    // [10 s, 20 s) was judged quiet (15 s); the event of 12 s joins [20 s, 35 s) and makes it
+    // busy with the two below.
+    play(contract, 12_000, 100);
+    play(contract, 25_000, 100);
+    play(contract, 30_000, 100);
+    harness.processWatermark(29_999);
+    harness.processWatermark(39_999);
+
+    assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS)).isNull();
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(10_000, 10), row(20_000, 15), row(40_000, 10.5));
+  }
+
+  @Test
+  void aLateEventWhosePeriodTheWatermarkPassedBetweenWindowEndsCountsInTheCurrentPeriod()
+      throws Exception {
+    Contract contract =
+        contract(Duration.ofSeconds(30), List.of(pollInterval(Duration.ofMinutes(1))));
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    harness.processWatermark(59_999);
+    // The watermark passes the end of [57.5 s, 91.25 s) with no window end: the period is judged
+    // quiet (50.625 s) all the same, and the event of 70 s counts in [91.25 s, 141.875 s).
+    harness.processWatermark(95_000);
+    play(contract, 70_000, 100);
+    harness.processWatermark(179_999);
+
+    assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS)).isNull();
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(60_000, 33.75), row(120_000, 50.625));
+  }
+
+  @Test
+  void aSettledIntervalCountsALaterChangeInThePeriodItFallsIn() throws Exception {
+    AdaptiveInterval rules =
+        new AdaptiveInterval(
+            Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(2), 1.1, 0.5, 1);
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                Feature.adaptiveInterval(
+                    "poll_interval_s", null, rules, Window.lifetime(TEN_SECONDS))));
+    harness = harness(contract);
+
+    play(contract, 0, 100);
+    harness.processWatermark(9_999);
+    harness.processWatermark(19_999);
+    assertThat(harness.numEventTimeTimers()).as("settled at the maximum").isZero();
+    // Quiet 2 s periods follow from 13.437 s; the change of 25.5 s waits, and falls in
+    // [25.437 s, 27.437 s), which halves the interval.
+    play(contract, 25_500, 100);
+    for (long windowEnd = 30_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 2_000 * 0.5 * 1.1 * 1.1 * 1.1 * 1.1 * 1.1 * 1.1 / 1000),
+            row(20_000, 2),
+            row(30_000, 2_000 * 0.5 * 1.1 * 1.1 / 1000),
+            row(40_000, 2));
+  }
+
+  @Test
+  void adaptiveStateRestoredUnderAContractWithOneMoreFeatureKeepsItsPeriodsAndBufferedEvents()
+      throws Exception {
+    Feature interval = pollInterval(TEN_SECONDS);
+    Contract before = contract(Duration.ZERO, List.of(interval));
+    harness = harness(before);
+    play(before, 0, 100);
+    harness.processWatermark(999);
+    play(before, 25_000, 100);
+    play(before, 26_000, 100);
+    play(before, 27_000, 100);
+    harness.processWatermark(9_999);
+    assertThat(harness.extractOutputValues()).containsExactly(row(10_000, 10));
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    Contract after =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature(
+                    "plays_ever",
+                    FeatureType.LONG,
+                    Aggregation.COUNT,
+                    null,
+                    Window.lifetime(TEN_SECONDS)),
+                interval));
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new TileAggregator(List.of(ContractPlan.of(after)))),
+            FeatureInput::key,
+            Types.STRING);
+    harness.setup();
+    harness.initializeState(snapshot);
+    harness.open();
+    play(after, 41_000, 100);
+    for (long windowEnd = 20_000; windowEnd <= 50_000; windowEnd += 10_000) {
+      harness.processWatermark(windowEnd - 1);
+    }
+
+    // The buffered events make [20 s, 35 s) busy; the one of 41 s keeps [35 s, 45.5 s) as it is.
+    assertThat(harness.extractOutputValues())
+        .containsExactly(row(20_000, 0, 15), row(40_000, 0, 10.5), row(50_000, 1, 10.5));
+  }
+
+  @Test
+  void generatedFileEventsThroughAnAdaptiveContractGiveTheReferenceRows() throws Exception {
+    Contract contract =
+        new ContractLoader()
+            .loadFiles(
+                List.of(Path.of("src/test/resources/contracts/directory_poll_interval.yaml")))
+            .get(0);
+    EventGenerator generator =
+        EventGenerator.builder().seed(17).hosts(3).directoriesPerHost(4).fileShare(1).build();
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < 6_000; i++) {
+      for (GeneratedRecord record : generator.next(1_767_225_600_000L + i * 100L)) {
+        if (new EventDecoder(record.stream()).decode(record.value())
+            instanceof DecodeResult.Decoded decoded) {
+          events.add(decoded.event());
+        }
+      }
+    }
+    harness = harness(contract);
+    ContractInputs inputs = new ContractInputs(contract);
+
+    // As the job's sources do: a watermark 1 s behind the latest event time, which the
+    // generator's 500 ms of jitter never falls behind.
+    long latest = Long.MIN_VALUE;
+    for (Event event : events) {
+      for (FeatureInput input : inputs.inputsFor(event)) {
+        harness.processElement(input, event.eventTime());
+      }
+      if (event.eventTime() > latest) {
+        latest = event.eventTime();
+        harness.processWatermark(latest - 1_001);
+      }
+    }
+    harness.processWatermark(Long.MAX_VALUE - 1);
+
+    List<FeatureRow> expected = ReferenceFeatures.compute(List.of(contract), events);
+    assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS)).isNull();
+    assertThat(harness.extractOutputValues()).containsExactlyInAnyOrderElementsOf(expected);
+    // The rows cover what the aggregation does: busy periods below the start, quiet ones up to
+    // the maximum, and periods of one or two changes between them.
+    assertThat(expected).extracting(row -> row.values[0]).contains(120.0).anyMatch(v -> v < 10);
+    assertThat(expected).extracting(row -> row.values[1]).contains(300.0).anyMatch(v -> v < 10);
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
   private void play(Contract contract, long eventTime, long playedMs) throws Exception {
     act(contract, eventTime, "play", playedMs);
   }
@@ -619,6 +947,12 @@ class TileAggregatorTest {
         List.of("event_date"),
         OnlineSink.DISABLED,
         "test");
+  }
+
+  /** A poll interval of every event, with the default rules. */
+  private static Feature pollInterval(Duration hop) {
+    return Feature.adaptiveInterval(
+        "poll_interval_s", null, AdaptiveInterval.DEFAULTS, Window.lifetime(hop));
   }
 
   private static Feature distinctArtists(Window window) {

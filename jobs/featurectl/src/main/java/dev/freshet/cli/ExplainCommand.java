@@ -14,6 +14,7 @@ import dev.freshet.delta.DeltaColumn;
 import dev.freshet.delta.DeltaTableSchema;
 import dev.freshet.events.EventField;
 import dev.freshet.events.FieldType;
+import dev.freshet.job.AdaptiveState;
 import dev.freshet.job.OfflineRowMapper;
 import dev.freshet.job.Tile;
 import java.io.PrintWriter;
@@ -50,7 +51,12 @@ import picocli.CommandLine.Spec;
           + " per distinct_count (HLL_4, lg_k 12) and up to 768 values x (12 bytes + 20 bytes"
           + " assumed per value) + 32 bytes per top_k, and k values x 20 bytes per top_k in the"
           + " emitted row. Keys, the state backend's own overhead and windows still open past the"
-          + " largest window (allowed lateness) are not counted."
+          + " largest window (allowed lateness) are not counted.",
+      "A contract with adaptive_interval features adds per key their poll periods: adaptive"
+          + " arrays x features x 8 bytes + 64 bytes, where adaptive arrays is the number of"
+          + " per-feature arrays of the job's AdaptiveState; and per event time buffered beyond its"
+          + " feature's current period (changes ahead of the watermark, about its out-of-orderness"
+          + " of them) 8 bytes + features x 8 bytes, which the estimate leaves out."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -130,6 +136,8 @@ final class ExplainCommand implements Callable<Integer> {
    * @param windowTiles the tiles of the largest window (a lifetime window counts as its hop)
    * @param lifetimeTotal whether a lifetime window adds its running total, a tile of its own
    * @param listValues the values of the top_k lists in the emitted row: the sum of their k
+   * @param adaptiveIntervals the adaptive_interval features, which share one adaptive state
+   * @param adaptiveArrays the per-feature arrays of that state
    */
   record StateEstimate(
       long tileMillis,
@@ -139,7 +147,9 @@ final class ExplainCommand implements Callable<Integer> {
       int features,
       int distinctCounts,
       int topKs,
-      int listValues) {
+      int listValues,
+      int adaptiveIntervals,
+      int adaptiveArrays) {
 
     static StateEstimate of(Contract contract) {
       long tile = 0;
@@ -147,6 +157,7 @@ final class ExplainCommand implements Callable<Integer> {
       int distinctCounts = 0;
       int topKs = 0;
       int listValues = 0;
+      int adaptiveIntervals = 0;
       for (Feature feature : contract.features()) {
         tile = gcd(tile, feature.window().hopMillis());
         lifetime |= feature.window().isLifetime();
@@ -155,6 +166,8 @@ final class ExplainCommand implements Callable<Integer> {
         } else if (feature.aggregation() == Aggregation.TOP_K) {
           topKs++;
           listValues += feature.k();
+        } else if (feature.aggregation() == Aggregation.ADAPTIVE_INTERVAL) {
+          adaptiveIntervals++;
         }
       }
       return new StateEstimate(
@@ -165,7 +178,9 @@ final class ExplainCommand implements Callable<Integer> {
           contract.features().size(),
           distinctCounts,
           topKs,
-          listValues);
+          listValues,
+          adaptiveIntervals,
+          numericArrays(AdaptiveState.class));
     }
 
     long tilesPerKey() {
@@ -189,8 +204,20 @@ final class ExplainCommand implements Callable<Integer> {
       return (long) features * SLOT_BYTES + (long) listValues * VALUE_BYTES;
     }
 
+    /** The poll periods of the adaptive_interval features: one slot per feature, like a tile. */
+    long adaptiveBytes() {
+      return adaptiveIntervals == 0
+          ? 0
+          : (long) adaptiveArrays * features * SLOT_BYTES + TILE_OVERHEAD_BYTES;
+    }
+
+    /** One event time buffered beyond a poll period: its key and a count per feature. */
+    long bytesPerBufferedTime() {
+      return SLOT_BYTES + (long) features * SLOT_BYTES;
+    }
+
     long bytesPerKey() {
-      return tilesPerKey() * bytesPerTile() + emittedRowBytes();
+      return tilesPerKey() * bytesPerTile() + emittedRowBytes() + adaptiveBytes();
     }
 
     /**
@@ -198,8 +225,13 @@ final class ExplainCommand implements Callable<Integer> {
      * sketches are counted apart, by their own size.
      */
     static int tileArrays() {
+      return numericArrays(Tile.class);
+    }
+
+    /** The per-feature numeric array fields of one of the job's state POJOs. */
+    static int numericArrays(Class<?> statePojo) {
       return (int)
-          Arrays.stream(Tile.class.getFields())
+          Arrays.stream(statePojo.getFields())
               .map(Field::getType)
               .filter(type -> type == long[].class || type == double[].class)
               .count();
@@ -250,6 +282,9 @@ final class ExplainCommand implements Callable<Integer> {
     if (state.hasSketches()) {
       lines.add("Sketches per tile", sketchesPerTile(state));
     }
+    if (state.adaptiveIntervals() > 0) {
+      lines.add("Adaptive state", adaptiveState(state));
+    }
     lines.add("State TTL", Durations.format(contract.stateTtl()));
     lines.add("Allowed lateness", Durations.format(contract.allowedLateness()));
     lines.add("Freshness SLA", Durations.format(contract.freshnessSla()));
@@ -287,9 +322,15 @@ final class ExplainCommand implements Callable<Integer> {
         state.listValues() > 0
             ? String.format(" + %d list values x %d B", state.listValues(), VALUE_BYTES)
             : "";
+    String adaptive =
+        state.adaptiveIntervals() > 0
+            ? String.format(
+                " + (%d arrays x %d features x %d B + %d B) (adaptive intervals)",
+                state.adaptiveArrays(), state.features(), SLOT_BYTES, TILE_OVERHEAD_BYTES)
+            : "";
     return String.format(
         "%s~%d bytes = %d tiles x (%d arrays x %d features x %d B + %d B%s) + %d features x %d B"
-            + "%s (emitted row)",
+            + "%s (emitted row)%s",
         state.hasSketches() ? "up to " : "",
         state.bytesPerKey(),
         state.tilesPerKey(),
@@ -300,7 +341,16 @@ final class ExplainCommand implements Callable<Integer> {
         sketches,
         state.features(),
         SLOT_BYTES,
-        lists);
+        lists,
+        adaptive);
+  }
+
+  private static String adaptiveState(StateEstimate state) {
+    return String.format(
+        "~%d bytes per key: the poll periods of %d adaptive_interval feature(s); plus %d B per event"
+            + " time buffered beyond its period's end (changes ahead of the watermark), not counted"
+            + " above",
+        state.adaptiveBytes(), state.adaptiveIntervals(), state.bytesPerBufferedTime());
   }
 
   private static String sketchesPerTile(StateEstimate state) {

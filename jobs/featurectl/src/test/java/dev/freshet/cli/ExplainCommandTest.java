@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
+import dev.freshet.job.AdaptiveState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -106,6 +107,29 @@ class ExplainCommandTest {
       state_ttl: 30d
       freshness_sla: 5s
       offline: { table: artist_taste }
+      """;
+
+  private static final String POLL_INTERVALS =
+      """
+      name: poll_intervals
+      version: 1
+      owner: storage
+      description: how often to poll each directory
+      source: { stream: file, filter: "op != 'chmod'" }
+      entity: { name: directory, keys: [{ field: directory, type: string }] }
+      features:
+        - name: poll_interval_s
+          type: double
+          aggregation: adaptive_interval
+          filter: op == 'write'
+          window: { type: lifetime, hop: 10s }
+        - name: changes_1m
+          type: long
+          aggregation: count
+          window: { type: sliding, size: 1m, hop: 10s }
+      state_ttl: 1d
+      freshness_sla: 5s
+      offline: { table: poll_intervals }
       """;
 
   @TempDir Path dir;
@@ -215,6 +239,38 @@ class ExplainCommandTest {
             new ContractLoader().loadFiles(List.of(dir.resolve("artist_taste.yaml"))).get(0));
     assertThat(estimate.bytesPerKey())
         .isEqualTo((6 + 1) * (10 * 2 * 8 + 64 + 2216 + (32 + 768 * (8 + 4 + 20))) + 2 * 8 + 5 * 20);
+  }
+
+  @Test
+  void adaptiveIntervalsAddTheirPollPeriodsToTheStatePerKey() throws IOException {
+    Files.writeString(dir.resolve("poll_intervals.yaml"), POLL_INTERVALS);
+
+    int exitCode = execute("explain", "poll_intervals", "--contracts", dir.toString());
+
+    assertThat(exitCode).isZero();
+    assertThat(out.toString().lines())
+        .contains(
+            "  poll_interval_s  double adaptive_interval (initial 10s, min 1s, max 5m,"
+                + " quiet_factor 1.5, busy_factor 0.7, busy_at 3) where \"op == 'write'\","
+                + " lifetime/10s",
+            "Tiles per key     7 = 6 (largest window 1m / tile 10s; a lifetime window counts as"
+                + " its hop) + 1 running total of the lifetime windows",
+            "State per key     ~1760 bytes = 7 tiles x (10 arrays x 2 features x 8 B + 64 B)"
+                + " + 2 features x 8 B (emitted row) + (7 arrays x 2 features x 8 B + 64 B)"
+                + " (adaptive intervals)",
+            "Adaptive state    ~176 bytes per key: the poll periods of 1 adaptive_interval"
+                + " feature(s); plus 24 B per event time buffered beyond its period's end"
+                + " (changes ahead of the watermark), not counted above");
+    ExplainCommand.StateEstimate estimate =
+        ExplainCommand.StateEstimate.of(
+            new ContractLoader().loadFiles(List.of(dir.resolve("poll_intervals.yaml"))).get(0));
+    assertThat(estimate.bytesPerKey()).isEqualTo(7 * (10 * 2 * 8 + 64) + 2 * 8 + (7 * 2 * 8 + 64));
+  }
+
+  @Test
+  void countsEveryNumericArrayOfTheJobsAdaptiveState() {
+    // featureIds, intervals, openedAt, periodStarts, periodEnds, counts, buffered
+    assertThat(ExplainCommand.StateEstimate.numericArrays(AdaptiveState.class)).isEqualTo(7);
   }
 
   @Test
