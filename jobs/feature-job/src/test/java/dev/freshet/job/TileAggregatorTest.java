@@ -16,15 +16,12 @@ import dev.freshet.contract.Lifecycle;
 import dev.freshet.contract.OnlineSink;
 import dev.freshet.contract.Window;
 import dev.freshet.events.BehaviourEvent;
-import dev.freshet.events.DecodeResult;
 import dev.freshet.events.Event;
-import dev.freshet.events.EventDecoder;
-import dev.freshet.events.EventGenerator;
 import dev.freshet.events.EventStream;
-import dev.freshet.events.GeneratedRecord;
+import dev.freshet.events.FileEvent;
+import dev.freshet.events.FileTraceGenerator;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -785,22 +782,20 @@ class TileAggregatorTest {
             .loadFiles(
                 List.of(Path.of("src/test/resources/contracts/directory_poll_interval.yaml")))
             .get(0);
-    EventGenerator generator =
-        EventGenerator.builder().seed(17).hosts(3).directoriesPerHost(4).fileShare(1).build();
-    List<Event> events = new ArrayList<>();
-    for (int i = 0; i < 6_000; i++) {
-      for (GeneratedRecord record : generator.next(1_767_225_600_000L + i * 100L)) {
-        if (new EventDecoder(record.stream()).decode(record.value())
-            instanceof DecodeResult.Decoded decoded) {
-          events.add(decoded.event());
-        }
-      }
-    }
+    List<FileEvent> events =
+        FileTraceGenerator.builder()
+            .seed(17)
+            .hosts(3)
+            .directoriesPerHost(4)
+            .observationsPerSecond(10)
+            .startMillis(1_767_225_600_000L)
+            .build()
+            .generate(6_000)
+            .truth();
     harness = harness(contract);
     ContractInputs inputs = new ContractInputs(contract);
 
-    // As the job's sources do: a watermark 1 s behind the latest event time, which the
-    // generator's 500 ms of jitter never falls behind.
+    // The normalized changes in event-time order, under a watermark 1 s behind the latest.
     long latest = Long.MIN_VALUE;
     for (Event event : events) {
       for (FeatureInput input : inputs.inputsFor(event)) {
