@@ -85,11 +85,6 @@ public final class EventDecoder {
                   + field.allowedValues());
         }
       }
-      case BOOLEAN -> {
-        if (!value.isBoolean()) {
-          return failed(DeadLetterReason.WRONG_TYPE, field.name() + ": expected true or false");
-        }
-      }
       case STRING_LIST -> {
         if (!value.isArray()) {
           return failed(DeadLetterReason.WRONG_TYPE, field.name() + ": expected an array");

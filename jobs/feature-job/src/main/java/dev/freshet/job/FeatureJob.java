@@ -150,7 +150,7 @@ public final class FeatureJob implements Callable<Integer> {
     DataStream<DeadLetter> lateObservations =
         fileChanges
             .getSideOutput(FileEventNormalizer.LATE_OBSERVATIONS)
-            .map(new LateObservationToDeadLetter(config.dedupWindow().toMillis()))
+            .map(new LateObservationToDeadLetter())
             .name("late file observations as dead letters")
             .uid("late-observations-to-dead-letters");
     behaviourEvents

@@ -36,13 +36,14 @@ import org.apache.flink.util.OutputTag;
  * </ul>
  *
  * A change's time is its earliest observation's. Changes of one file are judged and emitted in
- * event-time order. An observation that arrives after the watermark passed its time plus the dedup
- * window can no longer be placed in that order: it goes to {@link #LATE_OBSERVATIONS} and is
- * counted. All state carries a TTL.
+ * event-time order. An observation that arrives at or behind the watermark can no longer be placed
+ * in that order (the change it belongs to may be judged already): it goes to {@link
+ * #LATE_OBSERVATIONS} and is counted. The last content seen of a file carries a TTL; waiting
+ * observations leave through their timers.
  */
 public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent, FileEvent> {
 
-  /** Observations that arrive after the watermark passed their time plus the dedup window. */
+  /** Observations that arrive at or behind the watermark. */
   public static final OutputTag<FileEvent> LATE_OBSERVATIONS =
       new OutputTag<>("late-observations", TypeInformation.of(FileEvent.class));
 
@@ -101,7 +102,8 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
             .build();
     ListStateDescriptor<FileEvent> pendingDescriptor =
         new ListStateDescriptor<>("normalizer.pending", TypeInformation.of(FileEvent.class));
-    pendingDescriptor.enableTimeToLive(ttl);
+    // No TTL: every waiting observation has a timer that takes it out, and a TTL could only drop
+    // one silently while the watermark stands still.
     pending = getRuntimeContext().getListState(pendingDescriptor);
     ValueStateDescriptor<FileContent> contentDescriptor =
         new ValueStateDescriptor<>("normalizer.content", TypeInformation.of(FileContent.class));
@@ -114,8 +116,9 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
   @Override
   public void processElement(FileEvent event, Context ctx, Collector<FileEvent> out)
       throws Exception {
-    // Its partners, or later changes of its file, may already be judged: it cannot be placed.
-    if (event.ts + dedupWindowMillis <= ctx.timerService().currentWatermark()) {
+    // A partner at most a window earlier is judged once the watermark passes its time plus the
+    // window, so from a watermark at its own time on, it may be: it can no longer be placed.
+    if (event.ts <= ctx.timerService().currentWatermark()) {
       lateObservations.inc();
       ctx.output(LATE_OBSERVATIONS, event);
       return;
@@ -279,9 +282,5 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
 
   private static boolean isMove(FileEvent event) {
     return event.op.equals("moved_from") || event.op.equals("moved_to");
-  }
-
-  private static long generationOf(FileEvent event) {
-    return event.generation == null ? 0 : event.generation;
   }
 }

@@ -12,12 +12,6 @@ import org.apache.flink.api.common.functions.MapFunction;
  */
 public class LateObservationToDeadLetter implements MapFunction<FileEvent, DeadLetter> {
 
-  private final long dedupWindowMillis;
-
-  public LateObservationToDeadLetter(long dedupWindowMillis) {
-    this.dedupWindowMillis = dedupWindowMillis;
-  }
-
   @Override
   public DeadLetter map(FileEvent late) {
     return new DeadLetter(
@@ -25,9 +19,7 @@ public class LateObservationToDeadLetter implements MapFunction<FileEvent, DeadL
         -1,
         -1,
         DeadLetterReason.LATE_EVENT.code(),
-        "behind the watermark by more than the dedup window of "
-            + dedupWindowMillis
-            + " ms; later changes of its file were already judged",
+        "at or behind the watermark: the change it belongs to may be judged already",
         late.host.getBytes(StandardCharsets.UTF_8),
         EventJson.encode(late));
   }

@@ -235,6 +235,21 @@ class FileEventNormalizerTest {
   }
 
   @Test
+  void aPartnerArrivingAfterItsChangeWasJudgedIsLateNotASecondChange() throws Exception {
+    observe(write("inotify", 1_000, 1L, "h1"));
+    harness.processWatermark(1_200);
+    FileEvent byPoll = observe(write("poll", 1_150, 1L, "h1"));
+    harness.processWatermark(2_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(e -> e.kind, e -> e.ts)
+        .containsExactly(tuple(ChangeKind.CONTENT_CHANGE, 1_000L));
+    assertThat(harness.getSideOutput(FileEventNormalizer.LATE_OBSERVATIONS))
+        .extracting(record -> record.getValue().eventId)
+        .containsExactly(byPoll.eventId);
+  }
+
+  @Test
   void aGeneratedTraceNormalizesToItsGroundTruthExactly() throws Exception {
     FileTrace trace = FileTraceGenerator.builder().seed(7).build().generate(100_000);
     EventDecoder decoder = new EventDecoder(EventStream.FILE);
