@@ -31,32 +31,6 @@ public record Feature(
     AdaptiveInterval adaptive)
     implements Serializable {
 
-  /** A feature of any aggregation but {@code adaptive_interval}. */
-  public Feature(
-      String name,
-      FeatureType type,
-      Aggregation aggregation,
-      String input,
-      String filter,
-      String numerator,
-      String denominator,
-      Window window,
-      Double defaultValue,
-      Integer k) {
-    this(
-        name,
-        type,
-        aggregation,
-        input,
-        filter,
-        numerator,
-        denominator,
-        window,
-        defaultValue,
-        k,
-        null);
-  }
-
   /** An {@code adaptive_interval} feature of changes matching {@code filter} (null for all). */
   public static Feature adaptiveInterval(
       String name, String filter, AdaptiveInterval adaptive, Window window) {
@@ -82,6 +56,7 @@ public record Feature(
       String input,
       String filter,
       Window window) {
-    return new Feature(name, type, aggregation, input, filter, null, null, window, null, null);
+    return new Feature(
+        name, type, aggregation, input, filter, null, null, window, null, null, null);
   }
 }

@@ -188,6 +188,7 @@ class ContractLoaderTest {
                 null,
                 Window.sliding(Duration.ofHours(1), Duration.ofMinutes(10)),
                 -1.0,
+                null,
                 null),
             new Feature(
                 "top_artists",
@@ -199,7 +200,8 @@ class ContractLoaderTest {
                 null,
                 Window.lifetime(Duration.ofMinutes(30)),
                 null,
-                5),
+                5,
+                null),
             Feature.of(
                 "distinct_devices",
                 FeatureType.LONG,

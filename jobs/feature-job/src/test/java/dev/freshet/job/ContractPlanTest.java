@@ -41,7 +41,8 @@ class ContractPlanTest {
                     null,
                     Window.lifetime(Duration.ofHours(1)),
                     null,
-                    5)))
+                    5,
+                    null)))
         .isEqualTo(-8672792917388317407L);
   }
 

@@ -182,6 +182,7 @@ class TileAggregatorTest {
                     null,
                     SLIDING_30S,
                     0.0,
+                    null,
                     null)));
     harness = harness(contract);
 
@@ -420,6 +421,7 @@ class TileAggregatorTest {
                     null,
                     Window.lifetime(Duration.ofSeconds(10)),
                     0.0,
+                    null,
                     null)));
     harness = harness(contract);
 
@@ -904,6 +906,7 @@ class TileAggregatorTest {
                 "true",
                 SLIDING_30S,
                 null,
+                null,
                 null),
             feature("spread", FeatureType.DOUBLE, Aggregation.STDDEV, "played_ms", SLIDING_30S)));
   }
@@ -965,7 +968,8 @@ class TileAggregatorTest {
         null,
         SLIDING_30S,
         null,
-        k);
+        k,
+        null);
   }
 
   private static Feature feature(
