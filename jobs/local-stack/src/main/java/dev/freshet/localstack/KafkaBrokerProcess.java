@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +48,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private static final Duration READINESS_POLL_INTERVAL = Duration.ofMillis(100);
   private static final int READINESS_REQUEST_TIMEOUT_MS = 2_000;
   private static final int LOG_TAIL_LINES = 40;
-  private static final String LOOPBACK = "127.0.0.1";
+  private static final String LOOPBACK = LoopbackPorts.LOOPBACK;
 
   private final BrokerFiles files;
   private final int brokerPort;
@@ -86,7 +84,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   public static KafkaBrokerProcess start(Path workDir, Duration startupTimeout) {
     long startNanos = System.nanoTime();
     String classpath = BrokerClasspath.load();
-    int[] ports = pickFreeLoopbackPorts(2);
+    int[] ports = LoopbackPorts.pickFree(2);
     BrokerFiles files = BrokerFiles.write(workDir.toAbsolutePath(), ports[0], ports[1]);
     if (!files.isFormatted()) {
       formatStorage(classpath, files);
@@ -241,36 +239,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           .isEmpty();
     } catch (ExecutionException notYetServing) {
       return false;
-    }
-  }
-
-  private static int[] pickFreeLoopbackPorts(int count) {
-    // All sockets stay open until every port is picked, so the ports differ.
-    ServerSocket[] sockets = new ServerSocket[count];
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        sockets[i] = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK));
-        ports[i] = sockets[i].getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find free loopback ports for the Kafka broker", e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        closeQuietly(socket);
-      }
-    }
-  }
-
-  private static void closeQuietly(ServerSocket socket) {
-    if (socket == null) {
-      return;
-    }
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // The port is released either way once the socket is gone.
     }
   }
 
