@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       DiffCommand.class,
       ExplainCommand.class,
-      InitCommand.class
+      InitCommand.class,
+      RegisterCommand.class
     })
 public final class Featurectl {
 
