@@ -42,26 +42,33 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  *       instead of buffering without bound.
  *   <li>The client reconnects by itself; a write that Redis acknowledges within {@link
  *       Builder#writeTimeout(Duration)} survives a short outage (a Redis restart, a failover)
- *       without any error.
+ *       without any error. After a restart Redis has forgotten the script; the writer sends it
+ *       again.
  *   <li>A write that fails or times out fails the job: the first error is kept and thrown from the
  *       next {@code write} or {@code flush} on the task thread. The writer does not retry by
  *       itself; Flink's restart strategy restarts the job from its last checkpoint and replays,
  *       which newer-wins makes harmless. A long outage therefore shows as job restarts, not as lost
- *       or silently dropped rows.
+ *       or silently dropped rows. A timed-out write may still reach Redis later, which is harmless
+ *       for the same reason.
  * </ul>
+ *
+ * <p>A row is refused (the job fails) when its event time is before 1970 or its fields and values
+ * differ in number. A {@code _ts:<feature view>} field that is not a serialized {@code
+ * google.protobuf.Timestamp} makes the script fail, which fails the job rather than overwrite
+ * values it cannot order.
  *
  * <h2>Metrics</h2>
  *
  * In the writer's metric group, per feature view under the key-value group {@code feature_view}:
  *
  * <ul>
- *   <li>{@value FeatureViewMetrics#FRESHNESS}, a histogram of the wall-clock time of the Redis
- *       acknowledgement minus the row's event time, in milliseconds, over the latest {@value
- *       FeatureViewMetrics#FRESHNESS_WINDOW} written rows: how old values are when they become
- *       servable (negative when event times run ahead of this machine's clock);
- *   <li>{@value FeatureViewMetrics#ROWS_WRITTEN}, rows written;
- *   <li>{@value FeatureViewMetrics#ROWS_SKIPPED}, rows skipped because Redis held a newer event
- *       time.
+ *   <li>{@code onlineFreshnessMs}, a histogram of the wall-clock time of the Redis acknowledgement
+ *       minus the row's event time, in milliseconds, over the latest 1024 written rows: how old
+ *       values are when they become servable (negative when event times run ahead of this machine's
+ *       clock);
+ *   <li>{@code onlineRowsWritten}, rows written;
+ *   <li>{@code onlineRowsSkippedAsOlder}, rows skipped because Redis held a newer event time of the
+ *       same feature view and entity.
  * </ul>
  *
  * <p>Feature views with the same join keys share an entity's hash, and an expiry applies to the

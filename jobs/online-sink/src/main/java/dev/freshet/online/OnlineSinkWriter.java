@@ -102,6 +102,8 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
    * Sends the row and returns; blocks while {@code maxInFlight} rows are unacknowledged.
    *
    * @throws IOException if an earlier write failed
+   * @throws IllegalArgumentException if the row's event time is before 1970 or its fields and
+   *     values differ in number
    */
   @Override
   public void write(OnlineRow row, Context context) throws IOException, InterruptedException {

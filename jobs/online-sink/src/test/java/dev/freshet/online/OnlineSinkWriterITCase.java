@@ -41,18 +41,7 @@ class OnlineSinkWriterITCase {
 
   private static final String VIEW = "user_stats";
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
-  private static final SinkWriter.Context NO_CONTEXT =
-      new SinkWriter.Context() {
-        @Override
-        public long currentWatermark() {
-          return Long.MIN_VALUE;
-        }
-
-        @Override
-        public Long timestamp() {
-          return null;
-        }
-      };
+  private static final SinkWriter.Context NO_CONTEXT = new NoContext();
 
   private final MetricListener metrics = new MetricListener();
   private RedisTestServer redis;
@@ -245,6 +234,18 @@ class OnlineSinkWriterITCase {
   }
 
   @Test
+  void rowBefore1970IsRefusedWithItsFeatureView() throws Exception {
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      assertThatThrownBy(() -> writer.write(row(1L, -1, 1L, 1.0, List.of()), NO_CONTEXT))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "Row of feature view user_stats has event time -1 ms, before 1970; the online sink"
+                  + " writes event times from 1970 on");
+    }
+    assertThat(reader.exists(key(1L))).isZero();
+  }
+
+  @Test
   void unreachableRedisFailsTheWriterAtCreation(@TempDir Path workDir) {
     RedisServerProcess stopped = RedisServerProcess.start(workDir);
     stopped.close();
@@ -317,5 +318,18 @@ class OnlineSinkWriterITCase {
     return metrics
         .getHistogram(FeatureViewMetrics.GROUP_KEY, VIEW, FeatureViewMetrics.FRESHNESS)
         .orElseThrow(() -> new AssertionError("no histogram " + FeatureViewMetrics.FRESHNESS));
+  }
+
+  /** The writer reads nothing from the context; this one carries no watermark or timestamp. */
+  private static final class NoContext implements SinkWriter.Context {
+    @Override
+    public long currentWatermark() {
+      return Long.MIN_VALUE;
+    }
+
+    @Override
+    public Long timestamp() {
+      return null;
+    }
   }
 }
