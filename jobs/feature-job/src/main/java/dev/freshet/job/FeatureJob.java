@@ -7,6 +7,7 @@ import dev.freshet.events.BehaviourEvent;
 import dev.freshet.events.Event;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.FileEvent;
+import dev.freshet.online.OnlineSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +36,9 @@ import picocli.CommandLine.Option;
  * <pre>
  * Kafka source per stream (decode, watermarks) → split off dead letters
  *   file events only: key by (host, device, inode) → normalize → hold watermarks back
- *   → route to contracts → key by (contract, entity) → tile aggregation → offline rows
- *   → Delta sink (one table per contract)
+ *   → route to contracts → key by (contract, entity) → tile aggregation → feature rows
+ *   → offline rows → Delta sink (one table per contract)
+ *   → online rows of online contracts → Redis in Feast's layout (with a Redis URI)
  * dead letters (undecodable records, late observations, late events) → dead-letter topic
  * </pre>
  *
@@ -46,7 +48,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "feature-job",
     mixinStandardHelpOptions = true,
-    description = "Computes the features of the given contracts from Kafka into Delta tables.")
+    description =
+        "Computes the features of the given contracts from Kafka into Delta tables and, for"
+            + " contracts served online, into Redis in Feast's layout.")
 public final class FeatureJob implements Callable<Integer> {
 
   @Option(names = "--contracts", required = true, description = "Directory of contract YAML files.")
@@ -57,6 +61,13 @@ public final class FeatureJob implements Callable<Integer> {
 
   @Option(names = "--delta-path", required = true, description = "Base path of the offline tables.")
   String deltaPath;
+
+  @Option(
+      names = "--redis-uri",
+      description =
+          "Online store for contracts with online.enabled, e.g. redis://host:6379. Without it their"
+              + " features reach Delta only.")
+  String redisUri;
 
   @Option(names = "--dead-letter-topic", defaultValue = "freshet-dead-letters")
   String deadLetterTopic;
@@ -90,6 +101,7 @@ public final class FeatureJob implements Callable<Integer> {
         FeatureJobConfig.builder()
             .bootstrapServers(bootstrapServers)
             .deltaBasePath(deltaPath)
+            .redisUri(redisUri)
             .deadLetterTopic(deadLetterTopic)
             .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
             .dedupWindow(Duration.ofMillis(dedupWindowMillis))
@@ -140,6 +152,16 @@ public final class FeatureJob implements Callable<Integer> {
         .sinkTo(deltaSink(contracts, config))
         .name("delta tables")
         .uid("delta-sink");
+
+    if (config.redisUri() != null && OnlineRowMapper.anyOnline(contracts)) {
+      featureRows
+          .flatMap(new OnlineRowMapper(contracts))
+          .name("to online rows")
+          .uid("to-online-rows")
+          .sinkTo(OnlineSink.builder().redisUri(config.redisUri()).build())
+          .name("online store (Redis, Feast layout)")
+          .uid("online-sink");
+    }
 
     DataStream<DeadLetter> lateEvents =
         featureRows

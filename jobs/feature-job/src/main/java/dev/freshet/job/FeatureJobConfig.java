@@ -17,6 +17,7 @@ public final class FeatureJobConfig {
   private final String consumerGroup;
   private final String deltaBasePath;
   private final String deltaAppId;
+  private final String redisUri;
   private final Duration maxOutOfOrderness;
   private final Duration idleness;
   private final Duration dedupWindow;
@@ -33,6 +34,7 @@ public final class FeatureJobConfig {
     this.consumerGroup = builder.consumerGroup;
     this.deltaBasePath = builder.deltaBasePath;
     this.deltaAppId = builder.deltaAppId;
+    this.redisUri = builder.redisUri;
     this.maxOutOfOrderness = builder.maxOutOfOrderness;
     this.idleness = builder.idleness;
     this.dedupWindow = builder.dedupWindow;
@@ -68,6 +70,14 @@ public final class FeatureJobConfig {
 
   public String deltaAppId() {
     return deltaAppId;
+  }
+
+  /**
+   * The online store of contracts with {@code online.enabled}; null runs the job without one (their
+   * features then reach Delta only).
+   */
+  public String redisUri() {
+    return redisUri;
   }
 
   public Duration maxOutOfOrderness() {
@@ -113,6 +123,7 @@ public final class FeatureJobConfig {
     private String consumerGroup = "freshet-feature-job";
     private String deltaBasePath;
     private String deltaAppId = "freshet-feature-job";
+    private String redisUri;
     private Duration maxOutOfOrderness = Duration.ofSeconds(1);
     private Duration idleness = Duration.ofSeconds(5);
     private Duration dedupWindow = Duration.ofMillis(200);
@@ -155,6 +166,12 @@ public final class FeatureJobConfig {
     /** Identifies this job in the Delta tables' transaction ids; keep it across upgrades. */
     public Builder deltaAppId(String deltaAppId) {
       this.deltaAppId = deltaAppId;
+      return this;
+    }
+
+    /** e.g. {@code redis://127.0.0.1:6379}; null (the default) for no online store. */
+    public Builder redisUri(String redisUri) {
+      this.redisUri = redisUri;
       return this;
     }
 

@@ -92,24 +92,13 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
     FeatureType[] valueTypes = valueTypesById.get(row.contract);
     boolean hourColumn = hasHourColumn(contract);
     Object[] values = new Object[keys.size() + valueTypes.length + (hourColumn ? 3 : 2)];
-    String[] keyParts = row.entityKey.split(ContractInputs.KEY_PART_SEPARATOR, -1);
     int column = 0;
-    for (int k = 0; k < keys.size(); k++) {
-      values[column++] =
-          keys.get(k).type() == KeyType.LONG ? (Object) Long.parseLong(keyParts[k]) : keyParts[k];
+    for (Object keyValue : FeatureRowValues.keyValues(keys, row)) {
+      values[column++] = keyValue;
     }
     values[column++] = row.featureTime;
     for (int v = 0; v < valueTypes.length; v++) {
-      double value = row.values[v];
-      if (valueTypes[v] == FeatureType.STRING_LIST) {
-        values[column++] = List.of(row.lists[v]);
-      } else if (Double.isNaN(value)) {
-        values[column++] = null;
-      } else if (valueTypes[v] == FeatureType.LONG) {
-        values[column++] = (long) value;
-      } else {
-        values[column++] = value;
-      }
+      values[column++] = FeatureRowValues.value(valueTypes[v], row, v);
     }
     ZonedDateTime featureTime = Instant.ofEpochMilli(row.featureTime).atZone(ZoneOffset.UTC);
     values[column++] = featureTime.toLocalDate().toString();

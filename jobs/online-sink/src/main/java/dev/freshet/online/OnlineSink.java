@@ -1,0 +1,180 @@
+package dev.freshet.online;
+
+import io.lettuce.core.RedisURI;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+/**
+ * Writes {@link OnlineRow}s into Redis in Feast's online-store layout, so that Feast's servers
+ * serve them: per row one hash (the entity key and project), its feature fields, the feature view's
+ * {@code _ts:<feature view>} field with the event time, and the expiry of the whole hash when the
+ * row has one ({@code PEXPIRE}, the contract's online TTL).
+ *
+ * <h2>Newer wins, also after a restore</h2>
+ *
+ * An older event never overwrites a newer value. Each row is written by one Lua script that reads
+ * the feature view's stored event time and skips the row when the stored time is strictly newer;
+ * Redis runs a script atomically, so no other write to the hash comes between the read and the
+ * write. This differs from Feast's Python writer in two ways, on purpose: Feast reads and then
+ * writes in two steps (a concurrent writer can slip in between), and Feast compares whole seconds
+ * and skips a row whose time is not newer. This sink compares milliseconds and lets a row with the
+ * <em>same</em> event time replace the stored values, because a replay or a correction at the same
+ * time carries the same or better values.
+ *
+ * <h2>Delivery</h2>
+ *
+ * Writes are asynchronous and pipelined on one connection, with at most {@link
+ * Builder#maxInFlight(int)} rows unacknowledged. Flink calls {@link SinkWriter#flush(boolean)} at
+ * every checkpoint barrier, and the writer returns from it only when every earlier row is
+ * acknowledged: a completed checkpoint implies that Redis holds (or rightly skipped) every row
+ * before it. After a failure Flink replays the rows since the last checkpoint; those that were
+ * already written meet themselves or newer values and change nothing. At-least-once delivery plus
+ * newer-wins gives the same final state as exactly-once.
+ *
+ * <h2>When Redis is slow or down</h2>
+ *
+ * <ul>
+ *   <li>Writes block once {@code maxInFlight} rows are unacknowledged: the job backpressures
+ *       instead of buffering without bound.
+ *   <li>The client reconnects by itself; a write that Redis acknowledges within {@link
+ *       Builder#writeTimeout(Duration)} survives a short outage (a Redis restart, a failover)
+ *       without any error. After a restart Redis has forgotten the script; the writer sends it
+ *       again.
+ *   <li>A write that fails or times out fails the job: the first error is kept and thrown from the
+ *       next {@code write} or {@code flush} on the task thread. The writer does not retry by
+ *       itself; Flink's restart strategy restarts the job from its last checkpoint and replays,
+ *       which newer-wins makes harmless. A long outage therefore shows as job restarts, not as lost
+ *       or silently dropped rows. A timed-out write may still reach Redis later, which is harmless
+ *       for the same reason.
+ * </ul>
+ *
+ * <p>A row is refused (the job fails) when its event time is before 1970 or its fields and values
+ * differ in number. A {@code _ts:<feature view>} field that is not a serialized {@code
+ * google.protobuf.Timestamp} makes the script fail, which fails the job rather than overwrite
+ * values it cannot order.
+ *
+ * <h2>Metrics</h2>
+ *
+ * In the writer's metric group, per feature view under the key-value group {@code feature_view}:
+ *
+ * <ul>
+ *   <li>{@code onlineFreshnessMs}, a histogram of the wall-clock time of the Redis acknowledgement
+ *       minus the row's event time, in milliseconds, over the latest 1024 written rows: how old
+ *       values are when they become servable (negative when event times run ahead of this machine's
+ *       clock);
+ *   <li>{@code onlineRowsWritten}, rows written;
+ *   <li>{@code onlineRowsSkippedAsOlder}, rows skipped because Redis held a newer event time of the
+ *       same feature view and entity.
+ * </ul>
+ *
+ * <p>Feature views with the same join keys share an entity's hash, and an expiry applies to the
+ * whole hash: the latest write of any of them sets it.
+ */
+public final class OnlineSink implements Sink<OnlineRow> {
+
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Enough rows on the wire to hide network round trips, few enough that a stalled Redis holds up
+   * the job almost at once.
+   */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String redisUri;
+  private final int maxInFlight;
+  private final Duration writeTimeout;
+
+  private OnlineSink(String redisUri, int maxInFlight, Duration writeTimeout) {
+    this.redisUri = redisUri;
+    this.maxInFlight = maxInFlight;
+    this.writeTimeout = writeTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public SinkWriter<OnlineRow> createWriter(WriterInitContext context) throws IOException {
+    return new OnlineSinkWriter(redisUri, maxInFlight, writeTimeout, context.metricGroup());
+  }
+
+  public String redisUri() {
+    return redisUri;
+  }
+
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  public Duration writeTimeout() {
+    return writeTimeout;
+  }
+
+  /** Options of an {@link OnlineSink}; only the Redis URI has no default. */
+  public static final class Builder {
+
+    private String redisUri;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+
+    private Builder() {}
+
+    /**
+     * Where Redis listens, as a Lettuce URI: {@code redis://host:port}, with an optional password
+     * and database ({@code redis://:secret@host:port/0}), or {@code rediss://} for TLS.
+     */
+    public Builder redisUri(String redisUri) {
+      Objects.requireNonNull(redisUri, "redisUri");
+      try {
+        RedisURI.create(redisUri);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "redisUri '" + redisUri + "' is not a Redis URI; use e.g. redis://host:6379", e);
+      }
+      this.redisUri = redisUri;
+      return this;
+    }
+
+    /**
+     * How many rows may wait for Redis's acknowledgement at a time; a further write blocks (and so
+     * backpressures the job) until one is acknowledged. Default {@value #DEFAULT_MAX_IN_FLIGHT}.
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException(
+            "maxInFlight is " + maxInFlight + "; it must be at least 1");
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * How long one write may wait for Redis, including while the client reconnects, before it fails
+     * the job; also the connect timeout. Default 10 seconds.
+     */
+    public Builder writeTimeout(Duration writeTimeout) {
+      Objects.requireNonNull(writeTimeout, "writeTimeout");
+      if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "writeTimeout is " + writeTimeout + "; it must be positive");
+      }
+      this.writeTimeout = writeTimeout;
+      return this;
+    }
+
+    public OnlineSink build() {
+      if (redisUri == null) {
+        throw new IllegalStateException(
+            "redisUri is not set; call redisUri(\"redis://host:6379\") before build()");
+      }
+      return new OnlineSink(redisUri, maxInFlight, writeTimeout);
+    }
+  }
+}

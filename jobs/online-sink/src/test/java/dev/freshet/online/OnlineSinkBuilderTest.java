@@ -1,0 +1,67 @@
+package dev.freshet.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+class OnlineSinkBuilderTest {
+
+  @Test
+  void defaultsApplyWhenOnlyTheUriIsSet() {
+    OnlineSink sink = OnlineSink.builder().redisUri("redis://127.0.0.1:6379").build();
+
+    assertThat(sink.redisUri()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(sink.maxInFlight()).isEqualTo(OnlineSink.DEFAULT_MAX_IN_FLIGHT);
+    assertThat(sink.writeTimeout()).isEqualTo(OnlineSink.DEFAULT_WRITE_TIMEOUT);
+  }
+
+  @Test
+  void optionsAreKeptAndTheSinkSurvivesJavaSerialization() throws Exception {
+    OnlineSink sink =
+        OnlineSink.builder()
+            .redisUri("redis://redis.internal:6380/2")
+            .maxInFlight(16)
+            .writeTimeout(Duration.ofSeconds(3))
+            .build();
+
+    OnlineSink copy =
+        InstantiationUtil.deserializeObject(
+            InstantiationUtil.serializeObject(sink), getClass().getClassLoader());
+
+    assertThat(copy.redisUri()).isEqualTo("redis://redis.internal:6380/2");
+    assertThat(copy.maxInFlight()).isEqualTo(16);
+    assertThat(copy.writeTimeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void buildWithoutAUriNamesTheMissingOption() {
+    assertThatThrownBy(() -> OnlineSink.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("redisUri is not set; call redisUri(\"redis://host:6379\") before build()");
+  }
+
+  @Test
+  void uriWithAnotherSchemeIsRefusedWhereItIsSet() {
+    assertThatThrownBy(() -> OnlineSink.builder().redisUri("http://127.0.0.1:6379"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "redisUri 'http://127.0.0.1:6379' is not a Redis URI; use e.g. redis://host:6379");
+  }
+
+  @Test
+  void maxInFlightBelowOneIsRefused() {
+    assertThatThrownBy(() -> OnlineSink.builder().maxInFlight(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxInFlight is 0; it must be at least 1");
+  }
+
+  @Test
+  void writeTimeoutMustBePositive() {
+    assertThatThrownBy(() -> OnlineSink.builder().writeTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeTimeout is PT0S; it must be positive");
+  }
+}
