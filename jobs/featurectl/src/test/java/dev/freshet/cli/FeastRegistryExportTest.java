@@ -110,6 +110,28 @@ class FeastRegistryExportTest {
       serving_max_age: 1h
       """;
 
+  /** Listener actions per device kind: {@code device} is a string in behaviour events. */
+  static final String DEVICE_ACTIONS =
+      """
+      name: device_actions
+      version: 1
+      owner: recommendations
+      description: Actions per device kind.
+      source: { stream: behaviour }
+      entity: { name: device_kind, keys: [{ field: device, type: string }] }
+      features:
+        - name: actions_1m
+          type: long
+          aggregation: count
+          window: { type: tumbling, size: 1m }
+      state_ttl: 10m
+      freshness_sla: 5s
+      offline: { table: device_actions }
+      online: { enabled: true }
+      online_ttl: 1h
+      serving_max_age: 1h
+      """;
+
   static final String OFFLINE_ONLY =
       """
       name: offline_only
@@ -267,15 +289,7 @@ class FeastRegistryExportTest {
   @Test
   void keyFieldWithTwoTypesIsRefusedNamingBothContracts() {
     List<Contract> contracts =
-        load(
-            Map.of(
-                "device_writes",
-                DEVICE_WRITES,
-                "device_names",
-                HOST_ACTIVITY
-                    .replace("name: host_activity", "name: device_names")
-                    .replace("field: host, type: string", "field: device, type: string")
-                    .replace("table: host_activity", "table: device_names")));
+        load(Map.of("device_writes", DEVICE_WRITES, "device_actions", DEVICE_ACTIONS));
 
     assertThatThrownBy(() -> FeastRegistryExport.export(contracts, dir, NOW))
         .isInstanceOfSatisfying(
@@ -283,8 +297,8 @@ class FeastRegistryExportTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "key field device is string in contract device_names ("
-                            + dir.resolve("device_names.yaml")
+                        "key field device is string in contract device_actions ("
+                            + dir.resolve("device_actions.yaml")
                             + ") but long in contract device_writes ("
                             + dir.resolve("device_writes.yaml")
                             + "); Feast has one entity device of one type: give both the same"

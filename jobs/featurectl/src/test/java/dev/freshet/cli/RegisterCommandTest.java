@@ -86,19 +86,14 @@ class RegisterCommandTest {
   @Test
   void conflictingContractsAreAnErrorNamingThem() throws IOException {
     Path contracts =
-        contracts(
-            FeastRegistryExportTest.DEVICE_WRITES,
-            FeastRegistryExportTest.HOST_ACTIVITY
-                .replace("name: host_activity", "name: device_names")
-                .replace("field: host, type: string", "field: device, type: string")
-                .replace("table: host_activity", "table: device_names"));
+        contracts(FeastRegistryExportTest.DEVICE_WRITES, FeastRegistryExportTest.DEVICE_ACTIONS);
 
     int exitCode = execute("register", "--contracts", contracts.toString(), "--dry-run");
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(out).hasToString("");
     assertThat(err.toString())
-        .startsWith("error: key field device is string in contract device_names")
+        .startsWith("error: key field device is string in contract device_actions")
         .contains("but long in contract device_writes");
   }
 
