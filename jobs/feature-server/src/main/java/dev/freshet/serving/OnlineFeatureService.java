@@ -15,9 +15,7 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.RedisCommand;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Answers {@code GetOnlineFeatures} from Redis as Feast's Java server does at v0.38.0 ({@code
@@ -80,21 +77,39 @@ final class OnlineFeatureService {
     this.clock = clock;
   }
 
-  GetOnlineFeaturesResponse getOnlineFeatures(GetOnlineFeaturesRequest request) {
+  /**
+   * Sends the request's reads to Redis and returns without waiting: the response is built on
+   * Lettuce's I/O thread when the last reply arrives, so no thread waits on Redis.
+   *
+   * @throws FeatureRequestException when the request names unknown features or malformed entities
+   * @return the response; completes exceptionally with a {@link FeatureRequestException} when Redis
+   *     fails, does not answer within the connection's timeout, or holds undecodable bytes
+   */
+  CompletableFuture<GetOnlineFeaturesResponse> getOnlineFeatures(GetOnlineFeaturesRequest request) {
     List<ServingRegistry.Feature> features = requestedFeatures(request);
     int rows = rowCount(request);
-    long nowSeconds = clock.millis() / 1000;
 
     Map<String, Group> groups = groupByJoinKeys(features);
-    List<RedisCommand<byte[], byte[], ?>> commands = new ArrayList<>(groups.size() * rows);
+    List<AsyncCommand<byte[], byte[], List<byte[]>>> reads = new ArrayList<>();
     for (Group group : groups.values()) {
-      group.read(request, rows, project, commands);
+      group.read(request, rows, project, reads);
     }
-    redis.dispatch(commands);
-    for (Group group : groups.values()) {
-      group.await(redis.getTimeout());
-    }
+    redis.dispatch(reads);
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .orTimeout(redis.getTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (done, failure) -> {
+              if (failure != null) {
+                throw new FeatureRequestException(
+                    "Unexpected error when pulling data from Redis: " + unwrap(failure), failure);
+              }
+              // Feast takes "now" once per request, in whole seconds
+              return response(features, groups, rows, clock.millis() / 1000);
+            });
+  }
 
+  private static GetOnlineFeaturesResponse response(
+      List<ServingRegistry.Feature> features, Map<String, Group> groups, int rows, long now) {
     GetOnlineFeaturesResponse.Builder response = GetOnlineFeaturesResponse.newBuilder();
     FeatureList.Builder names = FeatureList.newBuilder();
     for (ServingRegistry.Feature feature : features) {
@@ -102,12 +117,18 @@ final class OnlineFeatureService {
       Group group = groups.get(feature.view().joinKeyGroup());
       GetOnlineFeaturesResponse.FeatureVector.Builder vector = response.addResultsBuilder();
       for (int row = 0; row < rows; row++) {
-        group.answer(feature, row, nowSeconds, vector);
+        group.answer(feature, row, now, vector);
       }
     }
     return response
         .setMetadata(GetOnlineFeaturesResponseMetadata.newBuilder().setFeatureNames(names))
         .build();
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private List<ServingRegistry.Feature> requestedFeatures(GetOnlineFeaturesRequest request) {
@@ -172,7 +193,9 @@ final class OnlineFeatureService {
     private final Map<ServingRegistry.Feature, Integer> fieldOfFeature = new HashMap<>();
     private final Map<String, Integer> timestampFieldOfView = new HashMap<>();
     private final List<AsyncCommand<byte[], byte[], List<byte[]>>> reads = new ArrayList<>();
-    private List<List<byte[]>> replies;
+
+    /** Per row and field, the event time decoded from a timestamp field: once, not per feature. */
+    private Timestamp[] eventTimes;
 
     Group(List<String> joinKeys) {
       this.joinKeys = joinKeys;
@@ -192,7 +215,7 @@ final class OnlineFeatureService {
         GetOnlineFeaturesRequest request,
         int rows,
         byte[] project,
-        List<RedisCommand<byte[], byte[], ?>> commands) {
+        List<AsyncCommand<byte[], byte[], List<byte[]>>> commands) {
       List<String> presentKeys = new ArrayList<>(joinKeys.size());
       List<ValueProto.RepeatedValue> columns = new ArrayList<>(joinKeys.size());
       for (String joinKey : joinKeys) {
@@ -224,28 +247,13 @@ final class OnlineFeatureService {
       }
     }
 
-    void await(Duration timeout) {
-      replies = new ArrayList<>(reads.size());
-      try {
-        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        for (AsyncCommand<byte[], byte[], List<byte[]>> read : reads) {
-          replies.add(read.get());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new FeatureRequestException("Interrupted while pulling data from Redis", e);
-      } catch (ExecutionException | TimeoutException e) {
-        throw new FeatureRequestException("Unexpected error when pulling data from Redis: " + e, e);
-      }
-    }
-
     void answer(
         ServingRegistry.Feature feature,
         int row,
         long nowSeconds,
         GetOnlineFeaturesResponse.FeatureVector.Builder vector) {
-      List<byte[]> reply = replies.get(row);
+      // complete: the response is built once every read is done
+      List<byte[]> reply = reads.get(row).join();
       byte[] stored = reply.get(fieldOfFeature.get(feature));
       ValueProto.Value value = stored == null ? null : parseValue(stored);
       if (value == null
@@ -257,9 +265,7 @@ final class OnlineFeatureService {
             .addEventTimestamps(NO_TIMESTAMP);
         return;
       }
-      byte[] storedTime = reply.get(timestampFieldOfView.get(feature.view().name()));
-      // The sink writes the time with the values; a hash without it is served as of the epoch.
-      Timestamp eventTime = storedTime == null ? NO_TIMESTAMP : parseTimestamp(storedTime);
+      Timestamp eventTime = eventTime(row, timestampFieldOfView.get(feature.view().name()), reply);
       FieldStatus status;
       if (feature.view().outsideMaxAge(nowSeconds, eventTime.getSeconds())) {
         status = FieldStatus.OUTSIDE_MAX_AGE;
@@ -269,6 +275,19 @@ final class OnlineFeatureService {
         status = FieldStatus.PRESENT;
       }
       vector.addValues(value).addStatuses(status).addEventTimestamps(eventTime);
+    }
+
+    private Timestamp eventTime(int row, int field, List<byte[]> reply) {
+      if (eventTimes == null) {
+        eventTimes = new Timestamp[reads.size() * fields.size()];
+      }
+      int index = row * fields.size() + field;
+      if (eventTimes[index] == null) {
+        byte[] stored = reply.get(field);
+        // The sink writes the time with the values; a hash without it is served as of the epoch.
+        eventTimes[index] = stored == null ? NO_TIMESTAMP : parseTimestamp(stored);
+      }
+      return eventTimes[index];
     }
 
     private static ValueProto.Value parseValue(byte[] bytes) {

@@ -7,6 +7,8 @@ import feast.proto.serving.ServingAPIProto.GetOnlineFeaturesResponse;
 import feast.proto.serving.ServingServiceGrpc;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,21 +43,40 @@ final class ServingServiceGrpcAdapter extends ServingServiceGrpc.ServingServiceI
   public void getOnlineFeatures(
       GetOnlineFeaturesRequest request,
       StreamObserver<GetOnlineFeaturesResponse> responseObserver) {
-    GetOnlineFeaturesResponse response;
+    CompletableFuture<GetOnlineFeaturesResponse> response;
     try {
       response = service.getOnlineFeatures(request);
-    } catch (FeatureRequestException e) {
-      LOG.warn("Failed to get online features: {}", e.getMessage());
-      responseObserver.onError(
-          Status.INTERNAL.withDescription(e.getMessage()).withCause(e).asRuntimeException());
-      return;
     } catch (RuntimeException e) {
-      LOG.warn("Failed to get online features", e);
-      responseObserver.onError(
-          Status.INTERNAL.withDescription(e.getMessage()).withCause(e).asRuntimeException());
+      fail(responseObserver, e);
       return;
     }
-    responseObserver.onNext(response);
-    responseObserver.onCompleted();
+    response.whenComplete(
+        (features, failure) -> {
+          if (failure != null) {
+            fail(responseObserver, unwrap(failure));
+          } else {
+            responseObserver.onNext(features);
+            responseObserver.onCompleted();
+          }
+        });
+  }
+
+  private static void fail(StreamObserver<?> responseObserver, Throwable failure) {
+    if (failure instanceof FeatureRequestException) {
+      LOG.warn("Failed to get online features: {}", failure.getMessage());
+    } else {
+      LOG.warn("Failed to get online features", failure);
+    }
+    responseObserver.onError(
+        Status.INTERNAL
+            .withDescription(failure.getMessage())
+            .withCause(failure)
+            .asRuntimeException());
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 }
