@@ -35,9 +35,11 @@ import java.util.concurrent.TimeUnit;
  * (timings depend on the machine), a program to run and read.
  *
  * <pre>
- * mvn -B -q -pl jobs/feature-server -am test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.freshet.serving.ServingLatencyBenchmark
+ * mvn -B -q -pl jobs/feature-server -am process-test-classes -Pbenchmark
  * </pre>
+ *
+ * (the {@code benchmark} profile of this module's pom runs it with exec-maven-plugin; {@code
+ * exec:java} given on the command line would also run in every other module of the reactor)
  *
  * <p>Starts a redis-server process and the server on loopback, writes {@value #ENTITIES} entities
  * of a 20-feature view, warms up, then measures alternately in {@value #ROUNDS} rounds (so that
@@ -50,7 +52,7 @@ import java.util.concurrent.TimeUnit;
  * touches no Redis, shows what the client and one gRPC round trip cost by themselves; a sixth, the
  * server's request handling called in-process on the raw connection, what it costs without them.
  *
- * <p>Arguments (optional): entities, rounds.
+ * <p>Arguments (optional, {@code -Dexec.args="ENTITIES ROUNDS"}): entities, rounds.
  */
 public final class ServingLatencyBenchmark {
 
