@@ -49,8 +49,9 @@ import java.util.concurrent.TimeUnit;
  * timestamp) with no server in between. Prints p50, p99, p99.9 and max per case, the ratios server
  * ÷ raw, and the targets of issue 5: p99 ≤ 1 ms for 1 entity × 20 features, and the server at most
  * 2× the raw HGETALL time. A fifth case, Feast's client calling {@code GetFeastServingInfo}, which
- * touches no Redis, shows what the client and one gRPC round trip cost by themselves; a sixth, the
- * server's request handling called in-process on the raw connection, what it costs without them.
+ * touches no Redis, shows what the client and one gRPC round trip cost by themselves; the last two,
+ * the server's request handling called in-process on the raw connection, what it costs without
+ * them.
  *
  * <p>Arguments (optional, {@code -Dexec.args="ENTITIES ROUNDS"}): entities, rounds.
  */
@@ -109,7 +110,7 @@ public final class ServingLatencyBenchmark {
                 ServingRegistry.of(registry(features)), PROJECT, raw, InstantSource.system());
         Cases cases = new Cases(client, inProcess, raw, pipelined, references, keys);
         System.out.println("warming up ...");
-        cases.run(WARM_UP_SINGLES, WARM_UP_BATCHES, new Samples[6]);
+        cases.run(WARM_UP_SINGLES, WARM_UP_BATCHES, new Samples[7]);
 
         Samples[] samples = {
           new Samples("server, 1 entity x 20 features", rounds * SINGLES_PER_ROUND),
@@ -117,7 +118,8 @@ public final class ServingLatencyBenchmark {
           new Samples("server, 100 entities x 20 features", rounds * BATCHES_PER_ROUND),
           new Samples("raw HGETALL, 100 keys pipelined", rounds * BATCHES_PER_ROUND),
           new Samples("gRPC round trip alone (GetFeastServingInfo)", rounds * SINGLES_PER_ROUND),
-          new Samples("service without gRPC, 1 entity x 20 features", rounds * SINGLES_PER_ROUND)
+          new Samples("service without gRPC, 1 entity x 20 features", rounds * SINGLES_PER_ROUND),
+          new Samples("service without gRPC, 100 entities", rounds * BATCHES_PER_ROUND)
         };
         for (int round = 0; round < rounds; round++) {
           cases.run(SINGLES_PER_ROUND, BATCHES_PER_ROUND, samples);
@@ -129,7 +131,7 @@ public final class ServingLatencyBenchmark {
     }
   }
 
-  /** The four cases, run in turn, each request on a random entity. */
+  /** The cases, run in turn, each request on random entities. */
   private static final class Cases {
     private final FeastClient client;
     private final OnlineFeatureService inProcess;
@@ -156,27 +158,6 @@ public final class ServingLatencyBenchmark {
 
     /** Runs each case; records into {@code samples} where an entry is not null. */
     void run(int singles, int batches, Samples[] samples) {
-      for (int i = 0; i < singles; i++) {
-        long start = System.nanoTime();
-        String version = client.getFeastServingInfo().getVersion();
-        record(samples[4], start, version.isEmpty() ? 0 : 1);
-      }
-      for (int i = 0; i < singles; i++) {
-        GetOnlineFeaturesRequest request =
-            GetOnlineFeaturesRequest.newBuilder()
-                .setFeatures(FeatureList.newBuilder().addAllVal(references))
-                .putEntities(
-                    KEY,
-                    ValueProto.RepeatedValue.newBuilder()
-                        .addVal(
-                            ValueProto.Value.newBuilder()
-                                .setStringVal(id(random.nextInt(keys.length))))
-                        .build())
-                .build();
-        long start = System.nanoTime();
-        GetOnlineFeaturesResponse response = inProcess.getOnlineFeatures(request).join();
-        record(samples[5], start, response.getResultsCount() == FEATURES ? 1 : 0);
-      }
       for (int i = 0; i < singles; i++) {
         int entity = random.nextInt(keys.length);
         long start = System.nanoTime();
@@ -208,6 +189,35 @@ public final class ServingLatencyBenchmark {
         List<Map<byte[], byte[]>> hashes = hgetallPipelined(batch);
         record(samples[3], start, hashes.size() == BATCH ? 1 : 0);
       }
+      for (int i = 0; i < singles; i++) {
+        long start = System.nanoTime();
+        String version = client.getFeastServingInfo().getVersion();
+        record(samples[4], start, version.isEmpty() ? 0 : 1);
+      }
+      for (int i = 0; i < singles; i++) {
+        GetOnlineFeaturesRequest request = request(1);
+        long start = System.nanoTime();
+        GetOnlineFeaturesResponse response = inProcess.getOnlineFeatures(request).join();
+        record(samples[5], start, response.getResultsCount() == FEATURES ? 1 : 0);
+      }
+      for (int i = 0; i < batches; i++) {
+        GetOnlineFeaturesRequest request = request(BATCH);
+        long start = System.nanoTime();
+        GetOnlineFeaturesResponse response = inProcess.getOnlineFeatures(request).join();
+        record(samples[6], start, response.getResults(0).getValuesCount() == BATCH ? 1 : 0);
+      }
+    }
+
+    /** What Feast's client sends for {@code rows} random entities. */
+    private GetOnlineFeaturesRequest request(int rows) {
+      ValueProto.RepeatedValue.Builder ids = ValueProto.RepeatedValue.newBuilder();
+      for (int j = 0; j < rows; j++) {
+        ids.addVal(ValueProto.Value.newBuilder().setStringVal(id(random.nextInt(keys.length))));
+      }
+      return GetOnlineFeaturesRequest.newBuilder()
+          .setFeatures(FeatureList.newBuilder().addAllVal(references))
+          .putEntities(KEY, ids.build())
+          .build();
     }
 
     /** One write of 100 HGETALLs, then their replies: Redis pipelining. */
