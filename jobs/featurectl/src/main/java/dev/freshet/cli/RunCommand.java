@@ -8,12 +8,14 @@ import dev.freshet.events.EventStream;
 import dev.freshet.job.FeatureJob;
 import dev.freshet.job.FeatureJobConfig;
 import dev.freshet.localstack.KafkaBrokerProcess;
+import dev.freshet.localstack.RedisServerProcess;
 import dev.freshet.localstack.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +38,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * Runs the whole platform on this machine: a real Kafka broker process, the topics, a generator of
- * realistic traffic, and the feature job on an embedded Flink MiniCluster writing Delta tables.
- * Prints per contract the rows committed, the latest Delta version and offline freshness.
+ * realistic traffic, and the feature job on an embedded Flink MiniCluster writing Delta tables;
+ * when redis-server is installed, also Redis, the Feast registry and the feature server for online
+ * contracts. Prints per contract the rows committed, the latest Delta version and offline
+ * freshness, and one online lookup through Feast's client.
  */
 @Command(
     mixinStandardHelpOptions = true,
     name = "run",
-    description = "Run Kafka, the event generator and the feature job locally until Ctrl-C.")
+    description =
+        "Run Kafka, the event generator, the feature job and, with redis-server, the online store"
+            + " and the feature server locally until Ctrl-C.")
 final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -116,6 +122,35 @@ final class RunCommand implements Callable<Integer> {
   long renameTimeoutMillis;
 
   @Option(
+      names = "--online",
+      defaultValue = "auto",
+      description =
+          "Serve online contracts from Redis through the feature server: auto (when redis-server is"
+              + " installed or --redis-uri is given), on, off (default: ${DEFAULT-VALUE}).")
+  OnlineMode online;
+
+  @Option(
+      names = "--redis-uri",
+      description =
+          "Use this Redis instead of starting a redis-server process, e.g. redis://host:6379.")
+  String redisUri;
+
+  @Option(
+      names = "--serving-port",
+      defaultValue = "6566",
+      description =
+          "Port of the feature server, Feast's gRPC ServingService (default: ${DEFAULT-VALUE}).")
+  int servingPort;
+
+  @Option(
+      names = "--sample-lookup",
+      defaultValue = "user_listening:user_id=user-0",
+      description =
+          "The online lookup shown in each report, VIEW:KEY=VALUE[,KEY=VALUE] (default:"
+              + " ${DEFAULT-VALUE}).")
+  String sampleLookup;
+
+  @Option(
       names = "--web-ui-port",
       defaultValue = "8081",
       description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
@@ -133,6 +168,15 @@ final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 1;
     }
+    boolean onlinePath = onlinePathWanted(out, loaded);
+    LocalOnlinePath.SampleLookup sample = null;
+    if (onlinePath) {
+      List<String> problems = new ArrayList<>();
+      sample = LocalOnlinePath.SampleLookup.parse(sampleLookup, loaded, problems);
+      if (sample == null) {
+        throw new ParameterException(spec.commandLine(), String.join("; ", problems));
+      }
+    }
     Path data = dataDir.toAbsolutePath();
     Files.createDirectories(data);
     out.printf(
@@ -145,12 +189,24 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> awaitCleanup(stopped, cleanedUp), "freshet-shutdown"));
     try {
-      try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(data.resolve("kafka"))) {
+      try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(data.resolve("kafka"));
+          LocalOnlinePath onlineStore =
+              onlinePath
+                  ? LocalOnlinePath.start(
+                      loaded, data, redisUri, sample.project(loaded), servingPort)
+                  : null) {
         String bootstrap = broker.bootstrapServers();
+        if (onlineStore != null) {
+          out.printf(
+              "online: Redis at %s, Feast registry %s, feature server (Feast gRPC) at"
+                  + " localhost:%d%n",
+              onlineStore.redisUri(), onlineStore.registryFile(), onlineStore.servingPort());
+        }
         FeatureJobConfig config =
             FeatureJobConfig.builder()
                 .bootstrapServers(bootstrap)
                 .deltaBasePath(data.resolve("delta").toString())
+                .redisUri(onlineStore == null ? null : onlineStore.redisUri())
                 // Each run starts without Flink state, so it is a new writer of the tables.
                 .deltaAppId("freshet-local-" + Instant.now().toEpochMilli())
                 .dedupWindow(Duration.ofMillis(dedupWindowMillis))
@@ -195,7 +251,7 @@ final class RunCommand implements Callable<Integer> {
           out.printf("delta: tables under %s%n%n", data.resolve("delta"));
           out.flush();
 
-          report(out, loaded, data.resolve("delta"), traffic, job, stopped);
+          report(out, loaded, data.resolve("delta"), traffic, job, stopped, onlineStore, sample);
           job.cancel().get(30, TimeUnit.SECONDS);
         }
       }
@@ -217,6 +273,36 @@ final class RunCommand implements Callable<Integer> {
           "--file-observations-per-second must be in [0, 1000], got " + fileObservationsPerSecond);
     }
     return fileObservationsPerSecond;
+  }
+
+  /** Whether to run the online path; says why not when it is off by default. */
+  private boolean onlinePathWanted(PrintWriter out, List<Contract> loaded) {
+    if (online == OnlineMode.off) {
+      return false;
+    }
+    if (loaded.stream().noneMatch(contract -> contract.online().enabled())) {
+      out.println("online: off (no contract has online.enabled)");
+      return false;
+    }
+    if (redisUri != null || RedisServerProcess.binaryAvailable()) {
+      return true;
+    }
+    if (online == OnlineMode.on) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--online on needs redis-server on the PATH (Debian: apt-get install redis-server) or"
+              + " --redis-uri");
+    }
+    out.println(
+        "online: off, because redis-server is not installed. To serve features to Feast clients,"
+            + " install it (Debian: sudo apt-get install redis-server) or pass --redis-uri.");
+    return false;
+  }
+
+  enum OnlineMode {
+    auto,
+    on,
+    off
   }
 
   private void checkNormalizerTimes() {
@@ -245,7 +331,9 @@ final class RunCommand implements Callable<Integer> {
       Path deltaBase,
       TrafficGenerator traffic,
       JobClient job,
-      CountDownLatch stopped)
+      CountDownLatch stopped,
+      LocalOnlinePath onlineStore,
+      LocalOnlinePath.SampleLookup sample)
       throws Exception {
     Map<String, OfflineFreshnessMonitor> monitors = new LinkedHashMap<>();
     loaded.forEach(
@@ -274,6 +362,9 @@ final class RunCommand implements Callable<Integer> {
             monitor.latestVersion() < 0 ? "-" : Long.toString(monitor.latestVersion()),
             millis(monitor.freshnessQuantileMillis(0.5)),
             millis(monitor.freshnessQuantileMillis(0.99)));
+      }
+      if (onlineStore != null) {
+        out.println(onlineStore.sample(sample));
       }
       out.flush();
       if (durationSeconds > 0 && elapsed >= durationSeconds) {

@@ -9,13 +9,18 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** README command 1, shortened: the local platform commits rows for every contract. */
+/**
+ * README command 1, shortened: the local platform commits rows for every contract and, with
+ * redis-server installed (as CI installs it), serves online contracts through the feature server.
+ */
 class RunCommandITCase {
 
   private static final Pattern CONTRACT_LINE =
@@ -24,7 +29,9 @@ class RunCommandITCase {
   @TempDir Path dataDir;
 
   @Test
-  void commitsRowsForEveryContractAndStopsItsBroker() {
+  void commitsRowsForEveryContractServesThemOnlineAndStopsItsServers() {
+    // Other test classes of this JVM may share a broker or Redis started before this test.
+    Set<Long> childrenBefore = childProcesses();
     StringWriter out = new StringWriter();
     CommandLine cli = Featurectl.commandLine();
     cli.setOut(new PrintWriter(out));
@@ -42,8 +49,12 @@ class RunCommandITCase {
             "--report-every-s",
             "5",
             "--duration-s",
-            "35",
+            // Contracts whose windows all hop by the minute write their first rows after the
+            // first minute boundary, plus watermark, rename timeout and checkpoint delays.
+            "75",
             "--web-ui-port",
+            "0",
+            "--serving-port",
             "0");
 
     assertThat(exitCode).as(out.toString()).isZero();
@@ -58,8 +69,24 @@ class RunCommandITCase {
     assertThat(contractsWithRows)
         .as(out.toString())
         .containsExactlyInAnyOrderElementsOf(contractIds());
+    String lastLookup = lastReport.substring(lastReport.indexOf("online: user_listening"));
+    assertThat(lastLookup)
+        .as(out.toString())
+        .startsWith("online: user_listening for user_id=user-0 through FeastClient")
+        .containsPattern("plays_1m=\\d+")
+        .contains("top_artists_1h=[");
     assertThat(out.toString()).contains("freshet: stopped");
-    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    assertThat(childProcesses())
+        .as("the broker and redis-server the command started")
+        .isSubsetOf(childrenBefore);
+  }
+
+  private static Set<Long> childProcesses() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .map(ProcessHandle::pid)
+        .collect(Collectors.toSet());
   }
 
   private static List<String> contractIds() {
