@@ -3,6 +3,7 @@ package dev.freshet.contract;
 import dev.freshet.events.EventStream;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,6 +63,14 @@ public record Contract(
   /** The Delta table this version writes: {@code offline.table}, suffixed like {@link #id()}. */
   public String tableName() {
     return version <= 1 ? offlineTable : offlineTable + "_v" + version;
+  }
+
+  /** The values of every row, in order: the features, then the derived features. */
+  public List<ValueColumn> valueColumns() {
+    List<ValueColumn> columns = new ArrayList<>(features.size() + derived.size());
+    features.forEach(feature -> columns.add(new ValueColumn(feature.name(), feature.type())));
+    derived.forEach(feature -> columns.add(new ValueColumn(feature.name(), feature.type())));
+    return columns;
   }
 
   /**

@@ -212,6 +212,13 @@ class ContractLoaderTest {
     assertThat(contract.derived())
         .containsExactly(
             new DerivedFeature("known_artists", FeatureType.LONG, "size(top_artists)"));
+    assertThat(contract.valueColumns())
+        .as("features, then derived features")
+        .containsExactly(
+            new ValueColumn("distinct_songs_1h", FeatureType.LONG),
+            new ValueColumn("top_artists", FeatureType.STRING_LIST),
+            new ValueColumn("distinct_devices", FeatureType.LONG),
+            new ValueColumn("known_artists", FeatureType.LONG));
     assertThat(contract.offlinePartitionColumns()).containsExactly("event_date", "event_hour");
     // A lifetime window keeps its slices for one hop: 2h, more than the 1h sliding window.
     assertThat(contract.largestWindowMillis()).isEqualTo(7_200_000L);

@@ -1,11 +1,10 @@
 package dev.freshet.job;
 
 import dev.freshet.contract.Contract;
-import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.EntityKey;
-import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
 import dev.freshet.contract.KeyType;
+import dev.freshet.contract.ValueColumn;
 import dev.freshet.delta.DeltaColumn;
 import dev.freshet.delta.DeltaColumnType;
 import dev.freshet.delta.DeltaRow;
@@ -41,10 +40,9 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
   public OfflineRowMapper(List<Contract> contracts) {
     for (Contract contract : contracts) {
       contractsById.put(contract.id(), contract);
-      List<FeatureType> valueTypes = new ArrayList<>();
-      contract.features().forEach(feature -> valueTypes.add(feature.type()));
-      contract.derived().forEach(derived -> valueTypes.add(derived.type()));
-      valueTypesById.put(contract.id(), valueTypes.toArray(FeatureType[]::new));
+      valueTypesById.put(
+          contract.id(),
+          contract.valueColumns().stream().map(ValueColumn::type).toArray(FeatureType[]::new));
     }
   }
 
@@ -60,11 +58,8 @@ public class OfflineRowMapper implements MapFunction<FeatureRow, DeltaRow> {
       columns.add(new DeltaColumn(key.field(), type, false));
     }
     columns.add(new DeltaColumn(FEATURE_TIME_COLUMN, DeltaColumnType.LONG, false));
-    for (Feature feature : contract.features()) {
-      columns.add(new DeltaColumn(feature.name(), columnType(feature.type()), true));
-    }
-    for (DerivedFeature derived : contract.derived()) {
-      columns.add(new DeltaColumn(derived.name(), columnType(derived.type()), true));
+    for (ValueColumn value : contract.valueColumns()) {
+      columns.add(new DeltaColumn(value.name(), columnType(value.type()), true));
     }
     columns.add(new DeltaColumn(EVENT_DATE_COLUMN, DeltaColumnType.STRING, false));
     if (hasHourColumn(contract)) {

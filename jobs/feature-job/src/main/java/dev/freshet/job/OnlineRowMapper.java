@@ -4,9 +4,9 @@ import dev.freshet.contract.Contract;
 import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.FeatureType;
 import dev.freshet.contract.OnlineSink;
+import dev.freshet.contract.ValueColumn;
 import dev.freshet.online.FeatureViewEncoder;
 import dev.freshet.online.OnlineRow;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,32 +59,17 @@ public class OnlineRowMapper implements FlatMapFunction<FeatureRow, OnlineRow> {
       implements java.io.Serializable {
 
     static OnlineView of(Contract contract) {
-      List<String> names = new ArrayList<>();
-      List<FeatureType> types = new ArrayList<>();
-      contract
-          .features()
-          .forEach(
-              feature -> {
-                names.add(feature.name());
-                types.add(feature.type());
-              });
-      contract
-          .derived()
-          .forEach(
-              derived -> {
-                names.add(derived.name());
-                types.add(derived.type());
-              });
+      List<ValueColumn> columns = contract.valueColumns();
       List<EntityKey> keys = contract.entity().keys();
       OnlineSink online = contract.online();
       return new OnlineView(
           keys,
-          types.toArray(FeatureType[]::new),
+          columns.stream().map(ValueColumn::type).toArray(FeatureType[]::new),
           new FeatureViewEncoder(
               online.feastProject(),
               online.featureView(),
               keys.stream().map(EntityKey::field).toList(),
-              names,
+              columns.stream().map(ValueColumn::name).toList(),
               online.onlineTtl()));
     }
   }

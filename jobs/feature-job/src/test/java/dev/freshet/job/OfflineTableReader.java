@@ -4,6 +4,7 @@ import dev.freshet.contract.Contract;
 import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.FeatureType;
 import dev.freshet.contract.KeyType;
+import dev.freshet.contract.ValueColumn;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Snapshot;
 import io.delta.standalone.actions.AddFile;
@@ -32,22 +33,8 @@ final class OfflineTableReader {
     try (CloseableIterator<RowRecord> records = snapshot.open()) {
       while (records.hasNext()) {
         RowRecord record = records.next();
-        List<String> names = new ArrayList<>();
-        List<FeatureType> types = new ArrayList<>();
-        contract
-            .features()
-            .forEach(
-                feature -> {
-                  names.add(feature.name());
-                  types.add(feature.type());
-                });
-        contract
-            .derived()
-            .forEach(
-                derived -> {
-                  names.add(derived.name());
-                  types.add(derived.type());
-                });
+        List<String> names = contract.valueColumns().stream().map(ValueColumn::name).toList();
+        List<FeatureType> types = contract.valueColumns().stream().map(ValueColumn::type).toList();
         double[] values = new double[names.size()];
         // Laid out as the job lays out FeatureRow: NaN in values and the list in lists for a
         // string-list feature, and no lists at all for a contract without one.

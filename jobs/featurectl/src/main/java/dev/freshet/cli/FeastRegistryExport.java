@@ -2,12 +2,11 @@ package dev.freshet.cli;
 
 import com.google.protobuf.Timestamp;
 import dev.freshet.contract.Contract;
-import dev.freshet.contract.DerivedFeature;
 import dev.freshet.contract.Durations;
 import dev.freshet.contract.EntityKey;
-import dev.freshet.contract.Feature;
 import dev.freshet.contract.FeatureType;
 import dev.freshet.contract.KeyType;
+import dev.freshet.contract.ValueColumn;
 import feast.proto.core.DataFormatProto;
 import feast.proto.core.DataSourceProto;
 import feast.proto.core.EntityProto;
@@ -267,11 +266,8 @@ final class FeastRegistryExport {
             .setTtl(duration(contract.online().servingMaxAge()))
             .setBatchSource(source)
             .setOnline(true);
-    for (Feature feature : contract.features()) {
-      spec.addFeatures(featureSpec(feature.name(), valueType(feature.type())));
-    }
-    for (DerivedFeature feature : contract.derived()) {
-      spec.addFeatures(featureSpec(feature.name(), valueType(feature.type())));
+    for (ValueColumn value : contract.valueColumns()) {
+      spec.addFeatures(featureSpec(value.name(), valueType(value.type())));
     }
     for (EntityKey key : contract.entity().keys()) {
       spec.addEntityColumns(featureSpec(key.field(), valueType(key.type())));

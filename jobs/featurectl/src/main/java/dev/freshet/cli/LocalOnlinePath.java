@@ -5,6 +5,7 @@ import dev.feast.Row;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.KeyType;
+import dev.freshet.contract.ValueColumn;
 import dev.freshet.localstack.RedisServerProcess;
 import dev.freshet.serving.FeatureServer;
 import feast.proto.core.RegistryProto;
@@ -220,10 +221,8 @@ final class LocalOnlinePath implements AutoCloseable {
                 + contract.entity().keys().stream().map(EntityKey::field).toList());
         return null;
       }
-      List<String> features = new ArrayList<>();
-      contract.features().forEach(f -> features.add(f.name()));
-      contract.derived().forEach(d -> features.add(d.name()));
-      return new SampleLookup(view, entity, features);
+      return new SampleLookup(
+          view, entity, contract.valueColumns().stream().map(ValueColumn::name).toList());
     }
 
     /** The Feast project of the feature view, which the feature server is configured with. */

@@ -7,6 +7,7 @@ import dev.feast.Row;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
 import dev.freshet.contract.FeatureType;
+import dev.freshet.contract.ValueColumn;
 import dev.freshet.events.EventGenerator;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.GeneratedRecord;
@@ -208,8 +209,9 @@ class OnlinePathITCase {
 
   private static List<String> featureRefs(Contract contract) {
     List<String> refs = new ArrayList<>();
-    contract.features().forEach(f -> refs.add(contract.online().featureView() + ":" + f.name()));
-    contract.derived().forEach(d -> refs.add(contract.online().featureView() + ":" + d.name()));
+    contract
+        .valueColumns()
+        .forEach(v -> refs.add(contract.online().featureView() + ":" + v.name()));
     return refs;
   }
 
@@ -223,22 +225,8 @@ class OnlinePathITCase {
                 new org.apache.hadoop.conf.Configuration(),
                 delta.resolve(contract.tableName()).toString())
             .update();
-    List<String> names = new ArrayList<>();
-    List<FeatureType> types = new ArrayList<>();
-    contract
-        .features()
-        .forEach(
-            f -> {
-              names.add(f.name());
-              types.add(f.type());
-            });
-    contract
-        .derived()
-        .forEach(
-            d -> {
-              names.add(d.name());
-              types.add(d.type());
-            });
+    List<String> names = contract.valueColumns().stream().map(ValueColumn::name).toList();
+    List<FeatureType> types = contract.valueColumns().stream().map(ValueColumn::type).toList();
     Map<String, OfflineRow> latest = new HashMap<>();
     try (CloseableIterator<RowRecord> records = snapshot.open()) {
       while (records.hasNext()) {
