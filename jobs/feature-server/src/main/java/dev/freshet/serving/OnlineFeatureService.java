@@ -2,6 +2,7 @@ package dev.freshet.serving;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import dev.freshet.online.FeastRedisLayout;
 import feast.proto.serving.ServingAPIProto.FeatureList;
 import feast.proto.serving.ServingAPIProto.FieldStatus;
 import feast.proto.serving.ServingAPIProto.GetOnlineFeaturesRequest;
@@ -15,7 +16,6 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,7 +62,7 @@ final class OnlineFeatureService {
       ValueProto.Value.newBuilder().setStringVal("").build();
 
   private final ServingRegistry registry;
-  private final byte[] project;
+  private final String project;
   private final StatefulRedisConnection<byte[], byte[]> redis;
   private final InstantSource clock;
 
@@ -72,7 +72,7 @@ final class OnlineFeatureService {
       StatefulRedisConnection<byte[], byte[]> redis,
       InstantSource clock) {
     this.registry = registry;
-    this.project = project.getBytes(StandardCharsets.UTF_8);
+    this.project = project;
     this.redis = redis;
     this.clock = clock;
   }
@@ -214,7 +214,7 @@ final class OnlineFeatureService {
     void read(
         GetOnlineFeaturesRequest request,
         int rows,
-        byte[] project,
+        String project,
         List<AsyncCommand<byte[], byte[], List<byte[]>>> commands) {
       List<String> presentKeys = new ArrayList<>(joinKeys.size());
       List<ValueProto.RepeatedValue> columns = new ArrayList<>(joinKeys.size());
@@ -234,7 +234,7 @@ final class OnlineFeatureService {
         }
         CommandArgs<byte[], byte[]> args =
             new CommandArgs<>(ByteArrayCodec.INSTANCE)
-                .addKey(EntityKeySerializer.serialize(presentKeys, values, project));
+                .addKey(entityKey(presentKeys, values, project));
         for (byte[] field : fields) {
           args.add(field);
         }
@@ -306,6 +306,16 @@ final class OnlineFeatureService {
         throw new FeatureRequestException(
             "Couldn't parse timestamp proto while pulling data from Redis", e);
       }
+    }
+  }
+
+  /** The row's Redis key; a value Feast cannot key is the request's fault, not the server's. */
+  private static byte[] entityKey(
+      List<String> joinKeys, List<ValueProto.Value> values, String project) {
+    try {
+      return FeastRedisLayout.redisKeyOfValues(joinKeys, values, project);
+    } catch (IllegalArgumentException e) {
+      throw new FeatureRequestException("Unable to serialize entity key: " + e.getMessage(), e);
     }
   }
 }

@@ -36,8 +36,10 @@ import org.apache.commons.codec.digest.MurmurHash3;
 public final class FeastRedisLayout {
 
   /** Feast's {@code ValueType.Enum} numbers used in entity keys (feast/types/Value.proto). */
-  private static final int STRING_TYPE = 2;
+  private static final int BYTES_TYPE = 1;
 
+  private static final int STRING_TYPE = 2;
+  private static final int INT32_TYPE = 3;
   private static final int INT64_TYPE = 4;
 
   private static final String TIMESTAMP_FIELD_PREFIX = "_ts:";
@@ -46,13 +48,38 @@ public final class FeastRedisLayout {
 
   /**
    * The Redis key of one entity in one project: the entity key serialized with version 2, then the
-   * project name. Join keys are sorted by name; values are {@link String}s (keep them ASCII:
-   * Feast's Java server measures string lengths in UTF-16 units) or {@link Long}s.
+   * project name. Join keys are sorted by name; values are {@link String}s or {@link Long}s, the
+   * key types contracts have.
    */
   public static byte[] redisKey(List<String> joinKeys, List<?> values, String project) {
+    List<ValueProto.Value> protoValues = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      Object value = values.get(i);
+      if (value instanceof String text) {
+        protoValues.add(ValueProto.Value.newBuilder().setStringVal(text).build());
+      } else if (value instanceof Long number) {
+        protoValues.add(ValueProto.Value.newBuilder().setInt64Val(number).build());
+      } else {
+        throw new IllegalArgumentException(
+            "entity key values are strings or longs, got "
+                + (value == null ? "null" : value.getClass().getSimpleName())
+                + (i < joinKeys.size() ? " for " + joinKeys.get(i) : ""));
+      }
+    }
+    return redisKeyOfValues(joinKeys, protoValues, project);
+  }
+
+  /**
+   * The Redis key of one entity in one project, from Feast {@code Value}s as a serving request
+   * carries them: string, bytes, int32 or int64. An int32 makes another key than the same number as
+   * int64, as in Feast. String lengths are UTF-8 bytes, as Feast's Python SDK writes them (Feast's
+   * Java server counts UTF-16 units, which differs for non-ASCII keys).
+   */
+  public static byte[] redisKeyOfValues(
+      List<String> joinKeys, List<ValueProto.Value> values, String project) {
     if (joinKeys.size() != values.size() || joinKeys.isEmpty()) {
       throw new IllegalArgumentException(
-          "need one value per join key, got " + joinKeys + " and " + values);
+          "need one value per join key, got " + joinKeys + " and " + values.size() + " values");
     }
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < joinKeys.size(); i++) {
@@ -66,23 +93,26 @@ public final class FeastRedisLayout {
       out.writeBytes(utf8(joinKeys.get(i)));
     }
     for (int i : order) {
-      Object value = values.get(i);
-      if (value instanceof String text) {
-        byte[] bytes = utf8(text);
-        writeInt(out, STRING_TYPE);
-        writeInt(out, bytes.length);
-        out.writeBytes(bytes);
-      } else if (value instanceof Long number) {
-        writeInt(out, INT64_TYPE);
-        writeInt(out, Long.BYTES);
-        out.writeBytes(
-            ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(number).array());
-      } else {
-        throw new IllegalArgumentException(
-            "entity key values are strings or longs, got "
-                + (value == null ? "null" : value.getClass().getSimpleName())
-                + " for "
-                + joinKeys.get(i));
+      ValueProto.Value value = values.get(i);
+      switch (value.getValCase()) {
+        case STRING_VAL -> writeSized(out, STRING_TYPE, utf8(value.getStringVal()));
+        case BYTES_VAL -> writeSized(out, BYTES_TYPE, value.getBytesVal().toByteArray());
+        case INT32_VAL -> writeSized(out, INT32_TYPE, littleEndian(value.getInt32Val()));
+        case INT64_VAL ->
+            writeSized(
+                out,
+                INT64_TYPE,
+                ByteBuffer.allocate(Long.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(value.getInt64Val())
+                    .array());
+        default ->
+            throw new IllegalArgumentException(
+                "entity key "
+                    + joinKeys.get(i)
+                    + " is "
+                    + value.getValCase()
+                    + "; entity values are strings, bytes, int32 or int64");
       }
     }
     out.writeBytes(utf8(project));
@@ -93,7 +123,7 @@ public final class FeastRedisLayout {
   public static byte[] featureField(String featureView, String feature) {
     byte[] name = utf8(featureView + ":" + feature);
     int hash = MurmurHash3.hash32x86(name, 0, name.length, 0);
-    return ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(hash).array();
+    return littleEndian(hash);
   }
 
   /** The hash field holding the event time of a feature view's values. */
@@ -147,9 +177,19 @@ public final class FeastRedisLayout {
             + value.getClass().getSimpleName());
   }
 
+  /** A type tag, a length and the bytes: how entity key values are laid out. */
+  private static void writeSized(ByteArrayOutputStream out, int type, byte[] bytes) {
+    writeInt(out, type);
+    writeInt(out, bytes.length);
+    out.writeBytes(bytes);
+  }
+
   private static void writeInt(ByteArrayOutputStream out, int value) {
-    out.writeBytes(
-        ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array());
+    out.writeBytes(littleEndian(value));
+  }
+
+  private static byte[] littleEndian(int value) {
+    return ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
   }
 
   private static byte[] utf8(String text) {

@@ -1,24 +1,28 @@
-package dev.freshet.serving;
+package dev.freshet.online;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.freshet.online.FeastRedisLayout;
 import feast.proto.types.ValueProto;
-import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class EntityKeySerializerTest {
+/**
+ * Keys from Feast {@code Value}s, as a serving request carries them ({@link
+ * FeastRedisLayout#redisKeyOfValues}): the same bytes as the keys the sink writes, and Feast's
+ * rules for the value types a request may use (EntityKeySerializerV2 in Feast's Java server at
+ * v0.38.0).
+ */
+class FeastEntityKeyTest {
 
-  private static final byte[] PROJECT = "feast_demo".getBytes(StandardCharsets.UTF_8);
+  private static final String PROJECT = "feast_demo";
 
   @Test
   void int64KeyMatchesFeastsCheckedVector() {
     // REFERENCE.md section 1: driver_id = int64 1001, project feast_demo, version 2
     byte[] key =
-        EntityKeySerializer.serialize(
+        FeastRedisLayout.redisKeyOfValues(
             List.of("driver_id"),
             List.of(ValueProto.Value.newBuilder().setInt64Val(1001).build()),
             PROJECT);
@@ -39,7 +43,7 @@ class EntityKeySerializerTest {
     byte[] written = FeastRedisLayout.redisKey(joinKeys, List.of(-7L, "host-ü"), "feast_demo");
 
     byte[] read =
-        EntityKeySerializer.serialize(
+        FeastRedisLayout.redisKeyOfValues(
             joinKeys,
             List.of(
                 ValueProto.Value.newBuilder().setInt64Val(-7L).build(),
@@ -52,7 +56,7 @@ class EntityKeySerializerTest {
   @Test
   void int32ValueMakesAnotherKeyThanTheSameInt64() {
     byte[] asInt32 =
-        EntityKeySerializer.serialize(
+        FeastRedisLayout.redisKeyOfValues(
             List.of("device"),
             List.of(ValueProto.Value.newBuilder().setInt32Val(7).build()),
             PROJECT);
@@ -73,11 +77,10 @@ class EntityKeySerializerTest {
   void valueWithoutCaseIsRefusedNamingTheKey() {
     assertThatThrownBy(
             () ->
-                EntityKeySerializer.serialize(
+                FeastRedisLayout.redisKeyOfValues(
                     List.of("user_id"), List.of(ValueProto.Value.getDefaultInstance()), PROJECT))
-        .isInstanceOf(FeatureRequestException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "Unable to serialize entity key user_id: its value is VAL_NOT_SET; entity values are"
-                + " strings, bytes, int32 or int64");
+            "entity key user_id is VAL_NOT_SET; entity values are strings, bytes, int32 or int64");
   }
 }
