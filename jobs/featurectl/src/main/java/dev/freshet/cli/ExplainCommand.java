@@ -3,9 +3,6 @@ package dev.freshet.cli;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractDiff;
-import dev.freshet.contract.ContractLoader;
-import dev.freshet.contract.ContractProblem;
-import dev.freshet.contract.ContractValidationException;
 import dev.freshet.contract.Durations;
 import dev.freshet.contract.EntityKey;
 import dev.freshet.contract.Feature;
@@ -108,17 +105,11 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<Contract> loaded;
-    try {
-      loaded = new ContractLoader().loadDirectory(contracts.directory);
-    } catch (ContractValidationException e) {
-      for (ContractProblem problem : e.problems()) {
-        err.println(problem);
-      }
-      err.printf(
-          "error: %d problem(s); fix them first (featurectl validate)%n", e.problems().size());
+    Optional<List<Contract>> valid = contracts.loadOrReport(err);
+    if (valid.isEmpty()) {
       return 1;
     }
+    List<Contract> loaded = valid.get();
     Optional<Contract> contract = loaded.stream().filter(c -> c.name().equals(name)).findFirst();
     if (contract.isEmpty()) {
       err.printf(

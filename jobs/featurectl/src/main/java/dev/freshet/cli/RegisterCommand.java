@@ -1,9 +1,6 @@
 package dev.freshet.cli;
 
 import dev.freshet.contract.Contract;
-import dev.freshet.contract.ContractLoader;
-import dev.freshet.contract.ContractProblem;
-import dev.freshet.contract.ContractValidationException;
 import feast.proto.core.RegistryProto;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,17 +65,11 @@ final class RegisterCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<Contract> loaded;
-    try {
-      loaded = new ContractLoader().loadDirectory(contracts.directory);
-    } catch (ContractValidationException e) {
-      for (ContractProblem problem : e.problems()) {
-        err.println(problem);
-      }
-      err.printf(
-          "error: %d problem(s); fix them first (featurectl validate)%n", e.problems().size());
+    Optional<List<Contract>> valid = contracts.loadOrReport(err);
+    if (valid.isEmpty()) {
       return 1;
     }
+    List<Contract> loaded = valid.get();
     if (loaded.stream().noneMatch(c -> c.online().enabled())) {
       err.printf(
           "error: no contract in %s has online.enabled: true; nothing to register%n",
