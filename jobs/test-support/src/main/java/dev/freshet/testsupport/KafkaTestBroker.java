@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -55,7 +54,7 @@ public final class KafkaTestBroker {
   public static synchronized KafkaTestBroker shared() {
     if (shared == null && sharedStartFailure == null) {
       try {
-        shared = start(System.getProperty(MODE_PROPERTY, "auto"));
+        shared = start();
         LOG.info("Tests use {} at {}", shared.description, shared.bootstrapServers);
       } catch (RuntimeException e) {
         sharedStartFailure = e;
@@ -89,24 +88,10 @@ public final class KafkaTestBroker {
     return name;
   }
 
-  private static KafkaTestBroker start(String mode) {
-    return switch (mode) {
-      case "container" -> startContainer();
-      case "process" -> startProcess();
-      case "auto" -> {
-        if (DockerClientFactory.instance().isDockerAvailable()) {
-          yield startContainer();
-        }
-        LOG.info("No Docker engine (Testcontainers logs why): starting a local broker process");
-        yield startProcess();
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "System property "
-                  + MODE_PROPERTY
-                  + " is '"
-                  + mode
-                  + "'; use auto, container or process");
+  private static KafkaTestBroker start() {
+    return switch (TestServerMode.chosenBy(MODE_PROPERTY, "Kafka broker")) {
+      case CONTAINER -> startContainer();
+      case PROCESS -> startProcess();
     };
   }
 

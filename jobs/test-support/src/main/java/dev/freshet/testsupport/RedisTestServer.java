@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -49,7 +48,7 @@ public final class RedisTestServer {
   public static synchronized RedisTestServer shared() {
     if (shared == null && sharedStartFailure == null) {
       try {
-        shared = start(System.getProperty(MODE_PROPERTY, "auto"));
+        shared = start();
         LOG.info("Tests use {} at {}", shared.description, shared.uri());
       } catch (RuntimeException e) {
         sharedStartFailure = e;
@@ -88,24 +87,10 @@ public final class RedisTestServer {
     }
   }
 
-  private static RedisTestServer start(String mode) {
-    return switch (mode) {
-      case "container" -> startContainer();
-      case "process" -> startProcess();
-      case "auto" -> {
-        if (DockerClientFactory.instance().isDockerAvailable()) {
-          yield startContainer();
-        }
-        LOG.info("No Docker engine (Testcontainers logs why): starting a local redis-server");
-        yield startProcess();
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "System property "
-                  + MODE_PROPERTY
-                  + " is '"
-                  + mode
-                  + "'; use auto, container or process");
+  private static RedisTestServer start() {
+    return switch (TestServerMode.chosenBy(MODE_PROPERTY, "redis-server")) {
+      case CONTAINER -> startContainer();
+      case PROCESS -> startProcess();
     };
   }
 
