@@ -2,6 +2,7 @@ package dev.freshet.online;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.Timestamp;
 import dev.freshet.localstack.RedisServerProcess;
@@ -19,10 +20,12 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +47,7 @@ class OnlineSinkWriterITCase {
   private static final SinkWriter.Context NO_CONTEXT = new NoContext();
 
   private final MetricListener metrics = new MetricListener();
+  private final RecordingWriteListener listener = new RecordingWriteListener();
   private RedisTestServer redis;
   private String project;
   private FeatureViewEncoder userStats;
@@ -85,13 +89,57 @@ class OnlineSinkWriterITCase {
     assertThat(FeastRedisLayout.timestampMillis(hash.get("_ts:" + VIEW))).isEqualTo(eventTime);
     assertThat(reader.pttl(key(7L))).as("no expiry without a TTL").isEqualTo(-1L);
 
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo(1);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isZero();
-    Histogram freshness = histogram();
-    assertThat(freshness.getCount()).isEqualTo(1);
-    assertThat(freshness.getStatistics().getMin())
-        .as("acknowledged at least 5 s after the event time")
-        .isGreaterThanOrEqualTo(5_000);
+    assertThat(listener.written())
+        .extracting(Written::featureView, Written::eventTimeMillis)
+        .containsExactly(tuple(VIEW, eventTime));
+    assertThat(rowsSkippedAsOlder()).isZero();
+  }
+
+  @Test
+  void listenerHearsWrittenRowsWithTheirAcknowledgementTimeButNotSkippedOnes() throws Exception {
+    FeatureViewEncoder sessions = encoder("sessions", null);
+    long before = System.currentTimeMillis();
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(1L, 1_999, 1L, 1.0, List.of()), NO_CONTEXT);
+      writer.write(row(2L, 3_000, 3L, 3.0, List.of()), NO_CONTEXT);
+      writer.write(
+          sessions.encode(List.of(1L), 1_000, new Object[] {9L, 9.0, List.of()}), NO_CONTEXT);
+      writer.flush(false);
+    }
+    long after = System.currentTimeMillis();
+
+    assertThat(listener.written())
+        .extracting(Written::featureView, Written::eventTimeMillis)
+        .containsExactlyInAnyOrder(
+            tuple(VIEW, 2_000L), tuple(VIEW, 3_000L), tuple("sessions", 1_000L));
+    assertThat(listener.written())
+        .extracting(Written::acknowledgedAtMillis)
+        .allSatisfy(acknowledgedAt -> assertThat(acknowledgedAt).isBetween(before, after));
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
+    assertThat(metrics.getHistogram(FeatureViewMetrics.GROUP_KEY, VIEW, "onlineFreshnessMs"))
+        .as("freshness is measured per contract, by the job's listener")
+        .isEmpty();
+    assertThat(metrics.getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, "onlineRowsWritten"))
+        .as("rows written are counted per contract, by the job's listener")
+        .isEmpty();
+  }
+
+  @Test
+  void listenerIsOpenedOnceWithTheWritersMetricGroupBeforeItHearsARow() throws Exception {
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      assertThat(listener.heard()).singleElement().isInstanceOf(Opened.class);
+      writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
+      writer.flush(false);
+    }
+
+    List<Object> heard = listener.heard();
+    assertThat(heard).hasSize(2);
+    assertThat(heard.get(0))
+        .isInstanceOfSatisfying(
+            Opened.class,
+            opened -> assertThat(opened.writerMetricGroup()).isSameAs(metrics.getMetricGroup()));
+    assertThat(heard.get(1)).isInstanceOf(Written.class);
   }
 
   @Test
@@ -104,9 +152,11 @@ class OnlineSinkWriterITCase {
 
     assertThat(storedClicks(1L)).isEqualTo(2L);
     assertThat(storedEventTime(1L)).isEqualTo(2_000);
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo(1);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isEqualTo(1);
-    assertThat(histogram().getCount()).as("skipped rows have no freshness").isEqualTo(1);
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
+    assertThat(listener.written())
+        .as("the skipped row is not heard")
+        .extracting(Written::eventTimeMillis)
+        .containsExactly(2_000L);
   }
 
   @Test
@@ -118,8 +168,8 @@ class OnlineSinkWriterITCase {
     }
 
     assertThat(storedClicks(1L)).isEqualTo(5L);
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo(2);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isZero();
+    assertThat(listener.written()).hasSize(2);
+    assertThat(rowsSkippedAsOlder()).isZero();
   }
 
   @Test
@@ -144,7 +194,7 @@ class OnlineSinkWriterITCase {
         .as("a millisecond older: skipped")
         .isNull();
     assertThat(storedClicks(2L)).as("the same millisecond: written").isEqualTo(2L);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isEqualTo(1);
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
   }
 
   @Test
@@ -162,7 +212,7 @@ class OnlineSinkWriterITCase {
     assertThat(FeastRedisLayout.timestampMillis(hash.get("_ts:sessions"))).isEqualTo(1_000);
     assertThat(ValueProto.Value.parseFrom(hash.get(fieldOf("sessions", "clicks"))).getInt64Val())
         .isEqualTo(9L);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isZero();
+    assertThat(rowsSkippedAsOlder()).isZero();
   }
 
   @Test
@@ -190,7 +240,7 @@ class OnlineSinkWriterITCase {
     }
 
     assertThat(storedClicks(1L)).isEqualTo(2L);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isEqualTo(1);
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
   }
 
   @Test
@@ -209,7 +259,7 @@ class OnlineSinkWriterITCase {
     for (long key = 0; key < keys; key++) {
       assertThat(storedClicks(key)).as("key %d", key).isEqualTo(versions);
     }
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo((long) keys * versions);
+    assertThat(listener.written()).hasSize(keys * versions);
   }
 
   @Test
@@ -231,6 +281,26 @@ class OnlineSinkWriterITCase {
     } finally {
       ownRedis.close();
     }
+
+    assertThat(listener.written()).extracting(Written::eventTimeMillis).containsExactly(1_000L);
+  }
+
+  @Test
+  void listenerThatThrowsFailsTheNextFlushAndNamesItself() throws Exception {
+    try (OnlineSinkWriter writer =
+        writer(redis.uri(), 8, WRITE_TIMEOUT, new ThrowingWriteListener())) {
+      writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
+
+      assertThatThrownBy(() -> writer.flush(false))
+          .isInstanceOf(IOException.class)
+          .hasMessage(
+              "The write listener "
+                  + ThrowingWriteListener.class.getName()
+                  + " threw on a written row of feature view user_stats: listener broke. A"
+                  + " listener must not throw; fix it, or leave it out of the sink.")
+          .hasRootCauseMessage("listener broke");
+    }
+    assertThat(storedClicks(1L)).as("Redis holds the row").isEqualTo(1L);
   }
 
   @Test
@@ -261,7 +331,14 @@ class OnlineSinkWriterITCase {
 
   private OnlineSinkWriter writer(String uri, int maxInFlight, Duration writeTimeout)
       throws IOException {
-    return new OnlineSinkWriter(uri, maxInFlight, writeTimeout, metrics.getMetricGroup());
+    return writer(uri, maxInFlight, writeTimeout, listener);
+  }
+
+  private OnlineSinkWriter writer(
+      String uri, int maxInFlight, Duration writeTimeout, OnlineWriteListener writeListener)
+      throws IOException {
+    return new OnlineSinkWriter(
+        uri, maxInFlight, writeTimeout, writeListener, metrics.getMetricGroup());
   }
 
   private FeatureViewEncoder encoder(String featureView, Duration expiry) {
@@ -307,17 +384,48 @@ class OnlineSinkWriterITCase {
     return text.startsWith("_ts:") ? text : HexFormat.of().formatHex(field);
   }
 
-  private long counter(String name) {
+  private long rowsSkippedAsOlder() {
     return metrics
-        .getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, name)
+        .getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, FeatureViewMetrics.ROWS_SKIPPED)
         .map(Counter::getCount)
-        .orElseThrow(() -> new AssertionError("no counter " + name));
+        .orElseThrow(() -> new AssertionError("no counter " + FeatureViewMetrics.ROWS_SKIPPED));
   }
 
-  private Histogram histogram() {
-    return metrics
-        .getHistogram(FeatureViewMetrics.GROUP_KEY, VIEW, FeatureViewMetrics.FRESHNESS)
-        .orElseThrow(() -> new AssertionError("no histogram " + FeatureViewMetrics.FRESHNESS));
+  /**
+   * Records what the writer tells it, in order. The tests build the writer themselves, so nothing
+   * serializes this listener; {@link OnlineSinkRestoreITCase} runs one through Flink.
+   */
+  private static final class RecordingWriteListener implements OnlineWriteListener {
+    private final Queue<Object> heard = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void open(MetricGroup writerMetricGroup) {
+      heard.add(new Opened(writerMetricGroup));
+    }
+
+    @Override
+    public void written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {
+      heard.add(new Written(featureView, eventTimeMillis, acknowledgedAtMillis));
+    }
+
+    List<Object> heard() {
+      return List.copyOf(heard);
+    }
+
+    List<Written> written() {
+      return heard.stream().filter(Written.class::isInstance).map(Written.class::cast).toList();
+    }
+  }
+
+  private record Opened(MetricGroup writerMetricGroup) {}
+
+  private record Written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {}
+
+  private static final class ThrowingWriteListener implements OnlineWriteListener {
+    @Override
+    public void written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {
+      throw new IllegalStateException("listener broke");
+    }
   }
 
   /** The writer reads nothing from the context; this one carries no watermark or timestamp. */
