@@ -59,7 +59,18 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  *
  * <h2>Metrics and the write listener</h2>
  *
- * In the writer's metric group, per feature view under the key-value group {@code feature_view}:
+ * In the writer's metric group:
+ *
+ * <ul>
+ *   <li>{@code redisWriteMicros}, a histogram of the time from sending a row's script call to
+ *       Redis's reply, in microseconds, over the latest 1024 acknowledged calls, written and
+ *       skipped rows alike (after Redis forgot the script, the time includes the call that sends it
+ *       again);
+ *   <li>{@code redisWriteErrors}, script calls that failed or timed out: every one of them, though
+ *       only the first fails the job.
+ * </ul>
+ *
+ * Per feature view, under the key-value group {@code feature_view}:
  *
  * <ul>
  *   <li>{@code onlineRowsSkippedAsOlder}, rows skipped because Redis held a newer event time of the

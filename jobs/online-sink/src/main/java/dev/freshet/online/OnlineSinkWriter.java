@@ -52,6 +52,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
   private final int maxInFlight;
   private final MetricGroup metricGroup;
   private final OnlineWriteListener writeListener;
+  private final RedisWriteMetrics redisMetrics;
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -71,8 +72,8 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
   private final Map<String, FeatureViewMetrics> metricsByFeatureView = new HashMap<>();
 
   /**
-   * Opens the listener, then connects to Redis and loads the script. The listener is opened first
-   * so that a listener that throws leaves no connection behind.
+   * Registers the metrics, opens the listener, then connects to Redis and loads the script. The
+   * listener is opened first so that a listener that throws leaves no connection behind.
    *
    * @throws IOException if Redis cannot be reached within {@code writeTimeout}
    */
@@ -88,6 +89,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
     this.metricGroup = metricGroup;
     this.writeListener = writeListener;
     this.inFlight = new Semaphore(maxInFlight);
+    this.redisMetrics = new RedisWriteMetrics(metricGroup);
     writeListener.open(metricGroup);
 
     RedisURI uri = RedisURI.create(redisUri);
@@ -132,6 +134,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
     }
     String featureView = row.featureView;
     long eventTimeMillis = row.eventTimeMillis;
+    long sentAtNanos = System.nanoTime();
     CompletableFuture<Long> reply;
     try {
       reply = runScript(new byte[][] {row.key}, scriptArguments(row));
@@ -143,11 +146,15 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
         (result, failure) -> {
           try {
             if (failure != null) {
+              redisMetrics.failed();
               firstFailure.compareAndSet(null, writeFailed(unwrap(failure)));
-            } else if (result == WRITTEN) {
-              tellListener(featureView, eventTimeMillis, System.currentTimeMillis());
             } else {
-              metrics.skippedAsOlder();
+              redisMetrics.acknowledged(System.nanoTime() - sentAtNanos);
+              if (result == WRITTEN) {
+                tellListener(featureView, eventTimeMillis, System.currentTimeMillis());
+              } else {
+                metrics.skippedAsOlder();
+              }
             }
           } finally {
             inFlight.release();

@@ -22,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
 import org.junit.jupiter.api.AfterEach;
@@ -143,6 +145,28 @@ class OnlineSinkWriterITCase {
   }
 
   @Test
+  void redisWriteMicrosTimesEveryAcknowledgedCallInMicroseconds() throws Exception {
+    long startNanos = System.nanoTime();
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
+      writer.write(row(2L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.flush(false);
+    }
+    long elapsedMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
+
+    Histogram writeMicros = redisWriteMicros();
+    assertThat(writeMicros.getCount()).as("written and skipped rows alike").isEqualTo(3);
+    assertThat(writeMicros.getStatistics().getMin())
+        .as("a round trip to Redis takes at least a microsecond")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(writeMicros.getStatistics().getMax())
+        .as("no round trip is longer than the whole test")
+        .isLessThanOrEqualTo(elapsedMicros);
+    assertThat(redisWriteErrors()).isZero();
+  }
+
+  @Test
   void olderRowAfterANewerOneIsSkippedAndCounted() throws Exception {
     try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
       writer.write(row(1L, 2_000, 2L, 2.0, List.of("newer")), NO_CONTEXT);
@@ -241,6 +265,8 @@ class OnlineSinkWriterITCase {
 
     assertThat(storedClicks(1L)).isEqualTo(2L);
     assertThat(rowsSkippedAsOlder()).isEqualTo(1);
+    assertThat(redisWriteMicros().getCount()).isEqualTo(3);
+    assertThat(redisWriteErrors()).as("an unknown script is no failed call").isZero();
   }
 
   @Test
@@ -263,14 +289,18 @@ class OnlineSinkWriterITCase {
   }
 
   @Test
-  void failedWriteSurfacesFromFlushAndEveryLaterWrite(@TempDir Path workDir) throws Exception {
+  void failedWritesSurfaceFromFlushAndEveryLaterWriteAndAreEachCounted(@TempDir Path workDir)
+      throws Exception {
     RedisServerProcess ownRedis = RedisServerProcess.start(workDir);
     try (OnlineSinkWriter writer = writer(ownRedis.uri(), 8, Duration.ofMillis(500))) {
       writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
       writer.flush(false);
 
       ownRedis.close();
+      // Sent well within the timeout, so all three are in flight when the first one fails.
       writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(2L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(3L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
 
       assertThatThrownBy(() -> writer.flush(false))
           .isInstanceOf(IOException.class)
@@ -282,6 +312,10 @@ class OnlineSinkWriterITCase {
       ownRedis.close();
     }
 
+    assertThat(redisWriteErrors())
+        .as("every failed call; the write refused after the failure sent none")
+        .isEqualTo(3);
+    assertThat(redisWriteMicros().getCount()).as("only the call before the stop").isEqualTo(1);
     assertThat(listener.written()).extracting(Written::eventTimeMillis).containsExactly(1_000L);
   }
 
@@ -301,6 +335,7 @@ class OnlineSinkWriterITCase {
           .hasRootCauseMessage("listener broke");
     }
     assertThat(storedClicks(1L)).as("Redis holds the row").isEqualTo(1L);
+    assertThat(redisWriteErrors()).as("the call to Redis succeeded").isZero();
   }
 
   @Test
@@ -389,6 +424,19 @@ class OnlineSinkWriterITCase {
         .getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, FeatureViewMetrics.ROWS_SKIPPED)
         .map(Counter::getCount)
         .orElseThrow(() -> new AssertionError("no counter " + FeatureViewMetrics.ROWS_SKIPPED));
+  }
+
+  private long redisWriteErrors() {
+    return metrics
+        .getCounter(RedisWriteMetrics.WRITE_ERRORS)
+        .map(Counter::getCount)
+        .orElseThrow(() -> new AssertionError("no counter " + RedisWriteMetrics.WRITE_ERRORS));
+  }
+
+  private Histogram redisWriteMicros() {
+    return metrics
+        .getHistogram(RedisWriteMetrics.WRITE_MICROS)
+        .orElseThrow(() -> new AssertionError("no histogram " + RedisWriteMetrics.WRITE_MICROS));
   }
 
   /**
