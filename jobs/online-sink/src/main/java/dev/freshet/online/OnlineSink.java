@@ -57,19 +57,29 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * google.protobuf.Timestamp} makes the script fail, which fails the job rather than overwrite
  * values it cannot order.
  *
- * <h2>Metrics</h2>
+ * <h2>Metrics and the write listener</h2>
  *
- * In the writer's metric group, per feature view under the key-value group {@code feature_view}:
+ * In the writer's metric group:
  *
  * <ul>
- *   <li>{@code onlineFreshnessMs}, a histogram of the wall-clock time of the Redis acknowledgement
- *       minus the row's event time, in milliseconds, over the latest 1024 written rows: how old
- *       values are when they become servable (negative when event times run ahead of this machine's
- *       clock);
- *   <li>{@code onlineRowsWritten}, rows written;
+ *   <li>{@code redisWriteMicros}, a histogram of the time from sending a row's script call to
+ *       Redis's reply, in microseconds, over the latest 1024 acknowledged calls, written and
+ *       skipped rows alike (after Redis forgot the script, the time includes the call that sends it
+ *       again);
+ *   <li>{@code redisWriteErrors}, script calls that failed or timed out: every one of them, though
+ *       only the first fails the job.
+ * </ul>
+ *
+ * Per feature view, under the key-value group {@code feature_view}:
+ *
+ * <ul>
  *   <li>{@code onlineRowsSkippedAsOlder}, rows skipped because Redis held a newer event time of the
  *       same feature view and entity.
  * </ul>
+ *
+ * Freshness and rows written matter per contract, which this sink does not know. It tells an {@link
+ * OnlineWriteListener} ({@link Builder#writeListener}) about each row Redis acknowledged as
+ * written, with the wall-clock time of the acknowledgement, and the job measures them there.
  *
  * <p>Feature views with the same join keys share an entity's hash, and an expiry applies to the
  * whole hash: the latest write of any of them sets it.
@@ -89,11 +99,14 @@ public final class OnlineSink implements Sink<OnlineRow> {
   private final String redisUri;
   private final int maxInFlight;
   private final Duration writeTimeout;
+  private final OnlineWriteListener writeListener;
 
-  private OnlineSink(String redisUri, int maxInFlight, Duration writeTimeout) {
+  private OnlineSink(
+      String redisUri, int maxInFlight, Duration writeTimeout, OnlineWriteListener writeListener) {
     this.redisUri = redisUri;
     this.maxInFlight = maxInFlight;
     this.writeTimeout = writeTimeout;
+    this.writeListener = writeListener;
   }
 
   public static Builder builder() {
@@ -102,7 +115,8 @@ public final class OnlineSink implements Sink<OnlineRow> {
 
   @Override
   public SinkWriter<OnlineRow> createWriter(WriterInitContext context) throws IOException {
-    return new OnlineSinkWriter(redisUri, maxInFlight, writeTimeout, context.metricGroup());
+    return new OnlineSinkWriter(
+        redisUri, maxInFlight, writeTimeout, writeListener, context.metricGroup());
   }
 
   public String redisUri() {
@@ -117,12 +131,17 @@ public final class OnlineSink implements Sink<OnlineRow> {
     return writeTimeout;
   }
 
+  public OnlineWriteListener writeListener() {
+    return writeListener;
+  }
+
   /** Options of an {@link OnlineSink}; only the Redis URI has no default. */
   public static final class Builder {
 
     private String redisUri;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private OnlineWriteListener writeListener = OnlineWriteListener.NONE;
 
     private Builder() {}
 
@@ -169,12 +188,23 @@ public final class OnlineSink implements Sink<OnlineRow> {
       return this;
     }
 
+    /**
+     * Who hears about each row Redis acknowledged as written, e.g. the job's per-contract freshness
+     * metrics. Default {@link OnlineWriteListener#NONE}.
+     */
+    public Builder writeListener(OnlineWriteListener writeListener) {
+      Objects.requireNonNull(
+          writeListener, "writeListener is null; leave it unset or use OnlineWriteListener.NONE");
+      this.writeListener = writeListener;
+      return this;
+    }
+
     public OnlineSink build() {
       if (redisUri == null) {
         throw new IllegalStateException(
             "redisUri is not set; call redisUri(\"redis://host:6379\") before build()");
       }
-      return new OnlineSink(redisUri, maxInFlight, writeTimeout);
+      return new OnlineSink(redisUri, maxInFlight, writeTimeout, writeListener);
     }
   }
 }

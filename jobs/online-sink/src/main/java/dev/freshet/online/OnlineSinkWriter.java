@@ -33,8 +33,10 @@ import org.apache.flink.metrics.MetricGroup;
  * unacknowledged.
  *
  * <p>Threads: {@link #write} and {@link #flush} run on the task thread; Lettuce completes each call
- * on its I/O thread, which releases the call's permit, updates the thread-safe metrics and records
- * the first failure. The task thread throws that failure at its next write or flush.
+ * on its I/O thread, which updates the thread-safe metrics, tells the {@link OnlineWriteListener}
+ * about a written row, records the first failure and then releases the call's permit, so that a
+ * flush returns only after the listener heard every row before it. The task thread throws that
+ * failure at its next write or flush.
  */
 final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
 
@@ -49,6 +51,8 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
   private final String redisUri;
   private final int maxInFlight;
   private final MetricGroup metricGroup;
+  private final OnlineWriteListener writeListener;
+  private final RedisWriteMetrics redisMetrics;
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -58,23 +62,35 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
   /** One permit per row that may be unacknowledged. */
   private final Semaphore inFlight;
 
-  /** The first failed or timed-out write; later failures are consequences of the same cause. */
-  private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+  /**
+   * The first failed or timed-out write, or the first exception of the listener, described where it
+   * happened; later failures are consequences of the same cause.
+   */
+  private final AtomicReference<IOException> firstFailure = new AtomicReference<>();
 
   /** Touched only on the task thread. */
   private final Map<String, FeatureViewMetrics> metricsByFeatureView = new HashMap<>();
 
   /**
-   * Connects to Redis and loads the script.
+   * Registers the metrics, opens the listener, then connects to Redis and loads the script. The
+   * listener is opened first so that a listener that throws leaves no connection behind.
    *
    * @throws IOException if Redis cannot be reached within {@code writeTimeout}
    */
-  OnlineSinkWriter(String redisUri, int maxInFlight, Duration writeTimeout, MetricGroup metricGroup)
+  OnlineSinkWriter(
+      String redisUri,
+      int maxInFlight,
+      Duration writeTimeout,
+      OnlineWriteListener writeListener,
+      MetricGroup metricGroup)
       throws IOException {
     this.redisUri = redisUri;
     this.maxInFlight = maxInFlight;
     this.metricGroup = metricGroup;
+    this.writeListener = writeListener;
     this.inFlight = new Semaphore(maxInFlight);
+    this.redisMetrics = new RedisWriteMetrics(metricGroup);
+    writeListener.open(metricGroup);
 
     RedisURI uri = RedisURI.create(redisUri);
     uri.setTimeout(writeTimeout);
@@ -116,7 +132,9 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
       inFlight.release();
       throwFirstFailure();
     }
+    String featureView = row.featureView;
     long eventTimeMillis = row.eventTimeMillis;
+    long sentAtNanos = System.nanoTime();
     CompletableFuture<Long> reply;
     try {
       reply = runScript(new byte[][] {row.key}, scriptArguments(row));
@@ -128,11 +146,15 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
         (result, failure) -> {
           try {
             if (failure != null) {
-              firstFailure.compareAndSet(null, unwrap(failure));
-            } else if (result == WRITTEN) {
-              metrics.written(eventTimeMillis, System.currentTimeMillis());
+              redisMetrics.failed();
+              firstFailure.compareAndSet(null, writeFailed(unwrap(failure)));
             } else {
-              metrics.skippedAsOlder();
+              redisMetrics.acknowledged(System.nanoTime() - sentAtNanos);
+              if (result == WRITTEN) {
+                tellListener(featureView, eventTimeMillis, System.currentTimeMillis());
+              } else {
+                metrics.skippedAsOlder();
+              }
             }
           } finally {
             inFlight.release();
@@ -219,9 +241,30 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
                     : CompletableFuture.failedFuture(failure));
   }
 
-  private void throwFirstFailure() throws IOException {
-    Throwable failure = firstFailure.get();
-    throw new IOException(
+  /**
+   * Runs on the I/O thread, where an exception would only complete a future nobody reads: it is
+   * kept instead, to fail the job like a failed write.
+   */
+  private void tellListener(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {
+    try {
+      writeListener.written(featureView, eventTimeMillis, acknowledgedAtMillis);
+    } catch (RuntimeException e) {
+      firstFailure.compareAndSet(
+          null,
+          new IOException(
+              "The write listener "
+                  + writeListener.getClass().getName()
+                  + " threw on a written row of feature view "
+                  + featureView
+                  + ": "
+                  + e.getMessage()
+                  + ". A listener must not throw; fix it, or leave it out of the sink.",
+              e));
+    }
+  }
+
+  private IOException writeFailed(Throwable failure) {
+    return new IOException(
         "A write to Redis at "
             + redisUri
             + " failed: "
@@ -229,6 +272,12 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
             + ". Flink's restart strategy restarts the job from its last checkpoint, and replaying"
             + " rows that Redis already holds changes nothing.",
         failure);
+  }
+
+  /** Throws a copy of the kept failure, so that its stack trace shows this thread's call. */
+  private void throwFirstFailure() throws IOException {
+    IOException failure = firstFailure.get();
+    throw new IOException(failure.getMessage(), failure.getCause());
   }
 
   private void shutDownClient() {

@@ -16,6 +16,7 @@ class OnlineSinkBuilderTest {
     assertThat(sink.redisUri()).isEqualTo("redis://127.0.0.1:6379");
     assertThat(sink.maxInFlight()).isEqualTo(OnlineSink.DEFAULT_MAX_IN_FLIGHT);
     assertThat(sink.writeTimeout()).isEqualTo(OnlineSink.DEFAULT_WRITE_TIMEOUT);
+    assertThat(sink.writeListener()).isSameAs(OnlineWriteListener.NONE);
   }
 
   @Test
@@ -25,6 +26,7 @@ class OnlineSinkBuilderTest {
             .redisUri("redis://redis.internal:6380/2")
             .maxInFlight(16)
             .writeTimeout(Duration.ofSeconds(3))
+            .writeListener(new CountingWriteListener())
             .build();
 
     OnlineSink copy =
@@ -34,6 +36,18 @@ class OnlineSinkBuilderTest {
     assertThat(copy.redisUri()).isEqualTo("redis://redis.internal:6380/2");
     assertThat(copy.maxInFlight()).isEqualTo(16);
     assertThat(copy.writeTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(copy.writeListener()).isInstanceOf(CountingWriteListener.class);
+  }
+
+  @Test
+  void noListenerIsStillTheSameInstanceAfterJavaSerialization() throws Exception {
+    OnlineSink sink = OnlineSink.builder().redisUri("redis://127.0.0.1:6379").build();
+
+    OnlineSink copy =
+        InstantiationUtil.deserializeObject(
+            InstantiationUtil.serializeObject(sink), getClass().getClassLoader());
+
+    assertThat(copy.writeListener()).isSameAs(OnlineWriteListener.NONE);
   }
 
   @Test
@@ -56,6 +70,13 @@ class OnlineSinkBuilderTest {
     assertThatThrownBy(() -> OnlineSink.builder().maxInFlight(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxInFlight is 0; it must be at least 1");
+  }
+
+  @Test
+  void nullListenerIsRefusedWithTheWayToHaveNone() {
+    assertThatThrownBy(() -> OnlineSink.builder().writeListener(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("writeListener is null; leave it unset or use OnlineWriteListener.NONE");
   }
 
   @Test

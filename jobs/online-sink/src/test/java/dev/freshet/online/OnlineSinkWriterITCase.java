@@ -2,6 +2,7 @@ package dev.freshet.online;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.Timestamp;
 import dev.freshet.localstack.RedisServerProcess;
@@ -19,10 +20,14 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +49,7 @@ class OnlineSinkWriterITCase {
   private static final SinkWriter.Context NO_CONTEXT = new NoContext();
 
   private final MetricListener metrics = new MetricListener();
+  private final RecordingWriteListener listener = new RecordingWriteListener();
   private RedisTestServer redis;
   private String project;
   private FeatureViewEncoder userStats;
@@ -85,13 +91,79 @@ class OnlineSinkWriterITCase {
     assertThat(FeastRedisLayout.timestampMillis(hash.get("_ts:" + VIEW))).isEqualTo(eventTime);
     assertThat(reader.pttl(key(7L))).as("no expiry without a TTL").isEqualTo(-1L);
 
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo(1);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isZero();
-    Histogram freshness = histogram();
-    assertThat(freshness.getCount()).isEqualTo(1);
-    assertThat(freshness.getStatistics().getMin())
-        .as("acknowledged at least 5 s after the event time")
-        .isGreaterThanOrEqualTo(5_000);
+    assertThat(listener.written())
+        .extracting(Written::featureView, Written::eventTimeMillis)
+        .containsExactly(tuple(VIEW, eventTime));
+    assertThat(rowsSkippedAsOlder()).isZero();
+  }
+
+  @Test
+  void listenerHearsWrittenRowsWithTheirAcknowledgementTimeButNotSkippedOnes() throws Exception {
+    FeatureViewEncoder sessions = encoder("sessions", null);
+    long before = System.currentTimeMillis();
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(1L, 1_999, 1L, 1.0, List.of()), NO_CONTEXT);
+      writer.write(row(2L, 3_000, 3L, 3.0, List.of()), NO_CONTEXT);
+      writer.write(
+          sessions.encode(List.of(1L), 1_000, new Object[] {9L, 9.0, List.of()}), NO_CONTEXT);
+      writer.flush(false);
+    }
+    long after = System.currentTimeMillis();
+
+    assertThat(listener.written())
+        .extracting(Written::featureView, Written::eventTimeMillis)
+        .containsExactlyInAnyOrder(
+            tuple(VIEW, 2_000L), tuple(VIEW, 3_000L), tuple("sessions", 1_000L));
+    assertThat(listener.written())
+        .extracting(Written::acknowledgedAtMillis)
+        .allSatisfy(acknowledgedAt -> assertThat(acknowledgedAt).isBetween(before, after));
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
+    assertThat(metrics.getHistogram(FeatureViewMetrics.GROUP_KEY, VIEW, "onlineFreshnessMs"))
+        .as("freshness is measured per contract, by the job's listener")
+        .isEmpty();
+    assertThat(metrics.getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, "onlineRowsWritten"))
+        .as("rows written are counted per contract, by the job's listener")
+        .isEmpty();
+  }
+
+  @Test
+  void listenerIsOpenedOnceWithTheWritersMetricGroupBeforeItHearsARow() throws Exception {
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      assertThat(listener.heard()).singleElement().isInstanceOf(Opened.class);
+      writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
+      writer.flush(false);
+    }
+
+    List<Object> heard = listener.heard();
+    assertThat(heard).hasSize(2);
+    assertThat(heard.get(0))
+        .isInstanceOfSatisfying(
+            Opened.class,
+            opened -> assertThat(opened.writerMetricGroup()).isSameAs(metrics.getMetricGroup()));
+    assertThat(heard.get(1)).isInstanceOf(Written.class);
+  }
+
+  @Test
+  void redisWriteMicrosTimesEveryAcknowledgedCallInMicroseconds() throws Exception {
+    long startNanos = System.nanoTime();
+    try (OnlineSinkWriter writer = writer(redis.uri(), 8)) {
+      writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
+      writer.write(row(2L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.flush(false);
+    }
+    long elapsedMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
+
+    Histogram writeMicros = redisWriteMicros();
+    assertThat(writeMicros.getCount()).as("written and skipped rows alike").isEqualTo(3);
+    assertThat(writeMicros.getStatistics().getMin())
+        .as("a round trip to Redis takes at least a microsecond")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(writeMicros.getStatistics().getMax())
+        .as("no round trip is longer than the whole test")
+        .isLessThanOrEqualTo(elapsedMicros);
+    assertThat(redisWriteErrors()).isZero();
   }
 
   @Test
@@ -104,9 +176,11 @@ class OnlineSinkWriterITCase {
 
     assertThat(storedClicks(1L)).isEqualTo(2L);
     assertThat(storedEventTime(1L)).isEqualTo(2_000);
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo(1);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isEqualTo(1);
-    assertThat(histogram().getCount()).as("skipped rows have no freshness").isEqualTo(1);
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
+    assertThat(listener.written())
+        .as("the skipped row is not heard")
+        .extracting(Written::eventTimeMillis)
+        .containsExactly(2_000L);
   }
 
   @Test
@@ -118,8 +192,8 @@ class OnlineSinkWriterITCase {
     }
 
     assertThat(storedClicks(1L)).isEqualTo(5L);
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo(2);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isZero();
+    assertThat(listener.written()).hasSize(2);
+    assertThat(rowsSkippedAsOlder()).isZero();
   }
 
   @Test
@@ -144,7 +218,7 @@ class OnlineSinkWriterITCase {
         .as("a millisecond older: skipped")
         .isNull();
     assertThat(storedClicks(2L)).as("the same millisecond: written").isEqualTo(2L);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isEqualTo(1);
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
   }
 
   @Test
@@ -162,7 +236,7 @@ class OnlineSinkWriterITCase {
     assertThat(FeastRedisLayout.timestampMillis(hash.get("_ts:sessions"))).isEqualTo(1_000);
     assertThat(ValueProto.Value.parseFrom(hash.get(fieldOf("sessions", "clicks"))).getInt64Val())
         .isEqualTo(9L);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isZero();
+    assertThat(rowsSkippedAsOlder()).isZero();
   }
 
   @Test
@@ -190,7 +264,9 @@ class OnlineSinkWriterITCase {
     }
 
     assertThat(storedClicks(1L)).isEqualTo(2L);
-    assertThat(counter(FeatureViewMetrics.ROWS_SKIPPED)).isEqualTo(1);
+    assertThat(rowsSkippedAsOlder()).isEqualTo(1);
+    assertThat(redisWriteMicros().getCount()).isEqualTo(3);
+    assertThat(redisWriteErrors()).as("an unknown script is no failed call").isZero();
   }
 
   @Test
@@ -209,18 +285,22 @@ class OnlineSinkWriterITCase {
     for (long key = 0; key < keys; key++) {
       assertThat(storedClicks(key)).as("key %d", key).isEqualTo(versions);
     }
-    assertThat(counter(FeatureViewMetrics.ROWS_WRITTEN)).isEqualTo((long) keys * versions);
+    assertThat(listener.written()).hasSize(keys * versions);
   }
 
   @Test
-  void failedWriteSurfacesFromFlushAndEveryLaterWrite(@TempDir Path workDir) throws Exception {
+  void failedWritesSurfaceFromFlushAndEveryLaterWriteAndAreEachCounted(@TempDir Path workDir)
+      throws Exception {
     RedisServerProcess ownRedis = RedisServerProcess.start(workDir);
     try (OnlineSinkWriter writer = writer(ownRedis.uri(), 8, Duration.ofMillis(500))) {
       writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
       writer.flush(false);
 
       ownRedis.close();
+      // Sent well within the timeout, so all three are in flight when the first one fails.
       writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(2L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
+      writer.write(row(3L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
 
       assertThatThrownBy(() -> writer.flush(false))
           .isInstanceOf(IOException.class)
@@ -231,6 +311,31 @@ class OnlineSinkWriterITCase {
     } finally {
       ownRedis.close();
     }
+
+    assertThat(redisWriteErrors())
+        .as("every failed call; the write refused after the failure sent none")
+        .isEqualTo(3);
+    assertThat(redisWriteMicros().getCount()).as("only the call before the stop").isEqualTo(1);
+    assertThat(listener.written()).extracting(Written::eventTimeMillis).containsExactly(1_000L);
+  }
+
+  @Test
+  void listenerThatThrowsFailsTheNextFlushAndNamesItself() throws Exception {
+    try (OnlineSinkWriter writer =
+        writer(redis.uri(), 8, WRITE_TIMEOUT, new ThrowingWriteListener())) {
+      writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
+
+      assertThatThrownBy(() -> writer.flush(false))
+          .isInstanceOf(IOException.class)
+          .hasMessage(
+              "The write listener "
+                  + ThrowingWriteListener.class.getName()
+                  + " threw on a written row of feature view user_stats: listener broke. A"
+                  + " listener must not throw; fix it, or leave it out of the sink.")
+          .hasRootCauseMessage("listener broke");
+    }
+    assertThat(storedClicks(1L)).as("Redis holds the row").isEqualTo(1L);
+    assertThat(redisWriteErrors()).as("the call to Redis succeeded").isZero();
   }
 
   @Test
@@ -261,7 +366,14 @@ class OnlineSinkWriterITCase {
 
   private OnlineSinkWriter writer(String uri, int maxInFlight, Duration writeTimeout)
       throws IOException {
-    return new OnlineSinkWriter(uri, maxInFlight, writeTimeout, metrics.getMetricGroup());
+    return writer(uri, maxInFlight, writeTimeout, listener);
+  }
+
+  private OnlineSinkWriter writer(
+      String uri, int maxInFlight, Duration writeTimeout, OnlineWriteListener writeListener)
+      throws IOException {
+    return new OnlineSinkWriter(
+        uri, maxInFlight, writeTimeout, writeListener, metrics.getMetricGroup());
   }
 
   private FeatureViewEncoder encoder(String featureView, Duration expiry) {
@@ -307,17 +419,61 @@ class OnlineSinkWriterITCase {
     return text.startsWith("_ts:") ? text : HexFormat.of().formatHex(field);
   }
 
-  private long counter(String name) {
+  private long rowsSkippedAsOlder() {
     return metrics
-        .getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, name)
+        .getCounter(FeatureViewMetrics.GROUP_KEY, VIEW, FeatureViewMetrics.ROWS_SKIPPED)
         .map(Counter::getCount)
-        .orElseThrow(() -> new AssertionError("no counter " + name));
+        .orElseThrow(() -> new AssertionError("no counter " + FeatureViewMetrics.ROWS_SKIPPED));
   }
 
-  private Histogram histogram() {
+  private long redisWriteErrors() {
     return metrics
-        .getHistogram(FeatureViewMetrics.GROUP_KEY, VIEW, FeatureViewMetrics.FRESHNESS)
-        .orElseThrow(() -> new AssertionError("no histogram " + FeatureViewMetrics.FRESHNESS));
+        .getCounter(RedisWriteMetrics.WRITE_ERRORS)
+        .map(Counter::getCount)
+        .orElseThrow(() -> new AssertionError("no counter " + RedisWriteMetrics.WRITE_ERRORS));
+  }
+
+  private Histogram redisWriteMicros() {
+    return metrics
+        .getHistogram(RedisWriteMetrics.WRITE_MICROS)
+        .orElseThrow(() -> new AssertionError("no histogram " + RedisWriteMetrics.WRITE_MICROS));
+  }
+
+  /**
+   * Records what the writer tells it, in order. The tests build the writer themselves, so nothing
+   * serializes this listener; {@link OnlineSinkRestoreITCase} runs one through Flink.
+   */
+  private static final class RecordingWriteListener implements OnlineWriteListener {
+    private final Queue<Object> heard = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void open(MetricGroup writerMetricGroup) {
+      heard.add(new Opened(writerMetricGroup));
+    }
+
+    @Override
+    public void written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {
+      heard.add(new Written(featureView, eventTimeMillis, acknowledgedAtMillis));
+    }
+
+    List<Object> heard() {
+      return List.copyOf(heard);
+    }
+
+    List<Written> written() {
+      return heard.stream().filter(Written.class::isInstance).map(Written.class::cast).toList();
+    }
+  }
+
+  private record Opened(MetricGroup writerMetricGroup) {}
+
+  private record Written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {}
+
+  private static final class ThrowingWriteListener implements OnlineWriteListener {
+    @Override
+    public void written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {
+      throw new IllegalStateException("listener broke");
+    }
   }
 
   /** The writer reads nothing from the context; this one carries no watermark or timestamp. */
