@@ -23,9 +23,21 @@ final class SinkFixture {
   }
 
   SinkFixture(Path basePath, List<DeltaTableSchema> tables, DeltaCommitListener listener) {
+    this(basePath, tables, listener, null);
+  }
+
+  /**
+   * @param eventTimeColumn the sink's event time column, or null for a sink that records none
+   */
+  SinkFixture(
+      Path basePath,
+      List<DeltaTableSchema> tables,
+      DeltaCommitListener listener,
+      String eventTimeColumn) {
     this.basePath = basePath;
     this.settings =
-        new DeltaSinkSettings(basePath.toString(), tables, APP_ID, Map.of(), listener, 3);
+        new DeltaSinkSettings(
+            basePath.toString(), tables, APP_ID, Map.of(), listener, 3, eventTimeColumn);
   }
 
   DeltaSinkSettings settings() {
