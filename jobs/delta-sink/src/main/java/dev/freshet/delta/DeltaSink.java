@@ -78,7 +78,8 @@ public final class DeltaSink
 
   @Override
   public Committer<DeltaCommittable> createCommitter(CommitterInitContext context) {
-    return new DeltaLogCommitter(settings, context.getRestoredCheckpointId());
+    return new DeltaLogCommitter(
+        settings, context.getRestoredCheckpointId(), context.metricGroup());
   }
 
   @Override

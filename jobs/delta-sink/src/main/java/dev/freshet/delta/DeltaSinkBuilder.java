@@ -88,11 +88,11 @@ public final class DeltaSinkBuilder {
   }
 
   /**
-   * The column holding each row's event time as epoch milliseconds, so that the sink counts, for
-   * every commit, how many rows it made visible per event time (offline freshness is the commit
-   * time minus the event time). A table with a LONG column of this name records it; a table without
-   * a column of this name records nothing; a column of this name with another type fails {@link
-   * #build()}. Default: none, no table records event times.
+   * The column holding each row's event time as epoch milliseconds, so that every {@link
+   * DeltaCommit} reports how many rows it made visible per event time (offline freshness is the
+   * commit time minus the event time). A table with a LONG column of this name records it; a table
+   * without a column of this name records nothing; a column of this name with another type fails
+   * {@link #build()}. Default: none, no table records event times.
    */
   public DeltaSinkBuilder eventTimeColumn(String eventTimeColumn) {
     this.eventTimeColumn = Objects.requireNonNull(eventTimeColumn, "eventTimeColumn");

@@ -252,7 +252,7 @@ class DeltaSinkExactlyOnceITCase {
     }
 
     @Override
-    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+    public void afterCommit(DeltaCommit commit) {
       try {
         Files.writeString(
             Path.of(threadLog),
@@ -262,9 +262,12 @@ class DeltaSinkExactlyOnceITCase {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (checkpointId >= fromCheckpoint && claimOnce(marker)) {
+      if (commit.checkpointId() >= fromCheckpoint && claimOnce(marker)) {
         throw new IllegalStateException(
-            "Injected failure after committing checkpoint " + checkpointId + " to " + table);
+            "Injected failure after committing checkpoint "
+                + commit.checkpointId()
+                + " to "
+                + commit.table());
       }
     }
   }

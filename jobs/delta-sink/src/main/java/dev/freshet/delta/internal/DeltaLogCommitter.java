@@ -2,6 +2,7 @@ package dev.freshet.delta.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.delta.DeltaTableSchema;
 import io.delta.standalone.CommitResult;
@@ -35,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,13 +98,17 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
   private ExecutorService tableCommitters;
 
   /**
+   * Opens the sink's commit listener with the committer's metric group.
+   *
    * @param restoredCheckpointId the checkpoint the job restored from, empty for a job started
    *     without state
    */
-  public DeltaLogCommitter(DeltaSinkSettings settings, OptionalLong restoredCheckpointId) {
+  public DeltaLogCommitter(
+      DeltaSinkSettings settings, OptionalLong restoredCheckpointId, MetricGroup metricGroup) {
     this.settings = settings;
     this.restoredCheckpointId = restoredCheckpointId;
     this.listener = settings.commitListener();
+    listener.open(metricGroup);
   }
 
   @Override
@@ -244,6 +250,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             e);
         continue;
       }
+      long committedAtMillis = System.currentTimeMillis();
       table.pathCheckPending = false;
       LOG.info(
           "Committed checkpoint {} to Delta table '{}' as version {} ({} files, {} rows)",
@@ -259,7 +266,14 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             plan.addedColumns,
             result.getVersion());
       }
-      listener.afterCommit(tableName, checkpointId, result.getVersion(), plan.rowCount);
+      listener.afterCommit(
+          new DeltaCommit(
+              tableName,
+              checkpointId,
+              result.getVersion(),
+              plan.rowCount,
+              committedAtMillis,
+              plan.rowsByEventTime));
       return true;
     }
     throw new IOException(
@@ -335,6 +349,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
     }
     long rowCount = 0;
     long byteCount = 0;
+    SortedMap<Long, Long> rowsByEventTime = new TreeMap<>();
     for (DeltaCommittable file : newFiles) {
       actions.add(
           new AddFile(
@@ -347,6 +362,8 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
               null));
       rowCount += file.numRecords();
       byteCount += file.sizeBytes();
+      file.rowsByEventTime()
+          .forEach((eventTime, rows) -> rowsByEventTime.merge(eventTime, rows, Long::sum));
     }
     actions.add(new SetTransaction(settings.appId(), transactionVersion, Optional.of(now)));
 
@@ -363,7 +380,8 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             Operation.Metrics.numOutputRows, Long.toString(rowCount),
             Operation.Metrics.numOutputBytes, Long.toString(byteCount));
     Operation operation = new Operation(Operation.Name.STREAMING_UPDATE, parameters, metrics);
-    return new CommitPlan(transaction, actions, operation, newFiles.size(), rowCount, addedColumns);
+    return new CommitPlan(
+        transaction, actions, operation, newFiles.size(), rowCount, rowsByEventTime, addedColumns);
   }
 
   private static List<DeltaCommittable> filesNotIn(
@@ -496,5 +514,6 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
       Operation operation,
       int fileCount,
       long rowCount,
+      SortedMap<Long, Long> rowsByEventTime,
       List<String> addedColumns) {}
 }

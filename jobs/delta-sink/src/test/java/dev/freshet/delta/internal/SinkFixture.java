@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /** Drives a real writer and a real committer against real Delta tables in a directory. */
 final class SinkFixture {
@@ -63,11 +65,16 @@ final class SinkFixture {
   }
 
   DeltaLogCommitter freshCommitter() {
-    return new DeltaLogCommitter(settings, OptionalLong.empty());
+    return freshCommitter(new UnregisteredMetricsGroup());
+  }
+
+  DeltaLogCommitter freshCommitter(MetricGroup metricGroup) {
+    return new DeltaLogCommitter(settings, OptionalLong.empty(), metricGroup);
   }
 
   DeltaLogCommitter committerRestoredFrom(long checkpointId) {
-    return new DeltaLogCommitter(settings, OptionalLong.of(checkpointId));
+    return new DeltaLogCommitter(
+        settings, OptionalLong.of(checkpointId), new UnregisteredMetricsGroup());
   }
 
   static List<TestCommitRequest> commit(
