@@ -36,8 +36,8 @@ final class DataFileWriter {
   private final SimpleGroupFactory groups;
   private final FileStatistics statistics;
   private final OptionalInt eventTimeColumnIndex;
-  // Feature rows are window-aligned, so a file sees a handful of distinct event times per window
-  // and checkpoint; the map needs no cap.
+  // Feature rows are window-aligned: a file lives for one checkpoint interval and sees one event
+  // time per window that fired in it, so the map stays small and needs no cap.
   private final SortedMap<Long, Long> rowsByEventTime = new TreeMap<>();
 
   /**
