@@ -2,6 +2,7 @@ package dev.freshet.delta;
 
 import dev.freshet.delta.internal.NoOpCommitListener;
 import java.io.Serializable;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Hears about each Delta commit the sink's committer makes: one call pair per table and checkpoint
@@ -17,14 +18,15 @@ public interface DeltaCommitListener extends Serializable {
   /** Hears nothing; what a sink has when no listener is configured. */
   DeltaCommitListener NONE = NoOpCommitListener.INSTANCE;
 
+  /**
+   * Called once per committer before any commit, with the committer's metric group, so a listener
+   * can register metrics.
+   */
+  default void open(MetricGroup committerMetricGroup) {}
+
   /** Called before the commit of {@code checkpointId}'s files to {@code table} is attempted. */
   default void beforeCommit(String table, long checkpointId) {}
 
-  /**
-   * Called once the commit is durable in the Delta log.
-   *
-   * @param deltaVersion the table version the commit created
-   * @param rows the number of rows the commit added
-   */
-  default void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {}
+  /** Called once the commit is durable in the Delta log. */
+  default void afterCommit(DeltaCommit commit) {}
 }

@@ -37,12 +37,41 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * be written by one sink only. Set a {@code uid} on the sink ({@code sinkTo(sink).uid(..)}) so its
  * committer's state survives job changes.
  *
+ * <p>The committer exports these metrics for every table of the sink, registered when it is
+ * created, in the key-value group {@value #TABLE_METRIC_GROUP} (Prometheus labels them {@code
+ * table="<table name>"}, e.g. {@code flink_taskmanager_job_task_operator_table_deltaCommitMs}):
+ *
+ * <ul>
+ *   <li>{@value #COMMIT_MILLIS_METRIC}, histogram: milliseconds one commit (one table, one
+ *       checkpoint) took from the start of its first attempt until it was durable, retries
+ *       included; commits skipped as already done are not measured;
+ *   <li>{@value #TABLE_VERSION_METRIC}, gauge (long): the latest table version this committer
+ *       committed, -1 before its first commit;
+ *   <li>{@value #COMMIT_CONFLICTS_METRIC}, counter: commit attempts that lost to another writer's
+ *       concurrent commit; each is retried while attempts remain.
+ * </ul>
+ *
+ * <p>Every committer subtask registers them, but only the first one commits, so the others keep -1
+ * and empty histograms: aggregate over subtasks with max, or select subtask 0.
+ *
  * <p>Create with {@link #builder()}.
  */
 public final class DeltaSink
     implements Sink<DeltaRow>,
         SupportsCommitter<DeltaCommittable>,
         SupportsPreCommitTopology<DeltaCommittable, DeltaCommittable> {
+
+  /** The key of the key-value metric group, valued with the table name, of a table's metrics. */
+  public static final String TABLE_METRIC_GROUP = "table";
+
+  /** Histogram of the milliseconds one commit took, retries included. */
+  public static final String COMMIT_MILLIS_METRIC = "deltaCommitMs";
+
+  /** Gauge of the latest table version the committer committed, -1 before its first commit. */
+  public static final String TABLE_VERSION_METRIC = "deltaTableVersion";
+
+  /** Counter of commit attempts that lost to another writer's concurrent commit. */
+  public static final String COMMIT_CONFLICTS_METRIC = "deltaCommitConflicts";
 
   private static final long serialVersionUID = 1L;
 
@@ -78,7 +107,8 @@ public final class DeltaSink
 
   @Override
   public Committer<DeltaCommittable> createCommitter(CommitterInitContext context) {
-    return new DeltaLogCommitter(settings, context.getRestoredCheckpointId());
+    return new DeltaLogCommitter(
+        settings, context.getRestoredCheckpointId(), context.metricGroup());
   }
 
   @Override

@@ -24,6 +24,8 @@ public final class DeltaSinkBuilder {
   private Map<String, String> hadoopConfiguration = DEFAULT_HADOOP_CONFIGURATION;
   private DeltaCommitListener commitListener = DEFAULT_COMMIT_LISTENER;
   private int maxCommitAttempts = DEFAULT_MAX_COMMIT_ATTEMPTS;
+  // Null until set: by default the sink records no event times.
+  private String eventTimeColumn;
 
   DeltaSinkBuilder() {}
 
@@ -86,6 +88,18 @@ public final class DeltaSinkBuilder {
   }
 
   /**
+   * The column holding each row's event time as epoch milliseconds, so that every {@link
+   * DeltaCommit} reports how many rows it made visible per event time (offline freshness is the
+   * commit time minus the event time). A table with a LONG column of this name records it; a table
+   * without a column of this name records nothing; a column of this name with another type fails
+   * {@link #build()}. Default: none, no table records event times.
+   */
+  public DeltaSinkBuilder eventTimeColumn(String eventTimeColumn) {
+    this.eventTimeColumn = Objects.requireNonNull(eventTimeColumn, "eventTimeColumn");
+    return this;
+  }
+
+  /**
    * @throws IllegalArgumentException listing every missing or invalid option by name
    */
   public DeltaSink build() {
@@ -108,12 +122,34 @@ public final class DeltaSinkBuilder {
     if (maxCommitAttempts < 1) {
       problems.add("maxCommitAttempts must be at least 1, got " + maxCommitAttempts);
     }
+    if (eventTimeColumn != null && tables != null) {
+      for (DeltaTableSchema table : tables) {
+        for (DeltaColumn column : table.columns()) {
+          if (column.name().equals(eventTimeColumn) && column.type() != DeltaColumnType.LONG) {
+            problems.add(
+                "eventTimeColumn '"
+                    + eventTimeColumn
+                    + "' is "
+                    + column.type()
+                    + " in table '"
+                    + table.tableName()
+                    + "'; an event time column must be LONG (epoch milliseconds)");
+          }
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "Invalid DeltaSink configuration: " + String.join("; ", problems));
     }
     return new DeltaSink(
         new DeltaSinkSettings(
-            basePath, tables, appId, hadoopConfiguration, commitListener, maxCommitAttempts));
+            basePath,
+            tables,
+            appId,
+            hadoopConfiguration,
+            commitListener,
+            maxCommitAttempts,
+            eventTimeColumn));
   }
 }

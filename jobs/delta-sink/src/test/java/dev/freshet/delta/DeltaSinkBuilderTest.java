@@ -44,6 +44,41 @@ class DeltaSinkBuilderTest {
   }
 
   @Test
+  void eventTimeColumnOfAnotherTypeFailsNamingTableColumnAndType() {
+    DeltaTableSchema stringEventTime =
+        DeltaTableSchema.builder("sessions")
+            .requiredColumn("user_id", DeltaColumnType.STRING)
+            .nullableColumn("event_time", DeltaColumnType.STRING)
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                DeltaSink.builder()
+                    .basePath("/tmp/delta")
+                    .tables(List.of(DeltaTestTables.featureTable("features"), stringEventTime))
+                    .appId("features-v1")
+                    .eventTimeColumn("event_time")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid DeltaSink configuration: eventTimeColumn 'event_time' is STRING in table"
+                + " 'sessions'; an event time column must be LONG (epoch milliseconds)");
+  }
+
+  @Test
+  void tableWithoutTheEventTimeColumnBuilds() {
+    DeltaSink sink =
+        DeltaSink.builder()
+            .basePath("/tmp/delta")
+            .tables(List.of(CLICKS, DeltaTestTables.featureTable("features")))
+            .appId("features-v1")
+            .eventTimeColumn("event_time")
+            .build();
+
+    assertThat(sink).isNotNull();
+  }
+
+  @Test
   void completeConfigurationBuilds() {
     DeltaSink sink =
         DeltaSink.builder()

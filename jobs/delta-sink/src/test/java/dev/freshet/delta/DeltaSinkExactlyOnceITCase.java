@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -28,6 +30,13 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.metrics.CharacterFilter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.groups.AbstractMetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -39,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the sink in a real Flink job, fails the job once right after a checkpoint and once right
  * after a Delta commit, and checks that both tables end up with every row exactly once and a log
- * another reader can use.
+ * another reader can use, and that the committer exported its per-table metrics.
  */
 class DeltaSinkExactlyOnceITCase {
 
@@ -49,10 +58,14 @@ class DeltaSinkExactlyOnceITCase {
   private static final DeltaTableSchema CLICKS = DeltaTestTables.eventsTable("clicks");
   private static final DeltaTableSchema ORDERS = DeltaTestTables.eventsTable("orders");
 
+  // Keeps the metrics of finished tasks, so the committers of every attempt can be read afterwards.
+  private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder()
+              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(PARALLELISM)
               .build());
@@ -121,7 +134,7 @@ class DeltaSinkExactlyOnceITCase {
         .sinkTo(sink)
         .name("Delta")
         .uid("delta-sink");
-    env.execute("delta-sink-exactly-once");
+    JobID job = env.execute("delta-sink-exactly-once").getJobID();
 
     assertThat(mapFailureMarker).as("the failure after a checkpoint happened").exists();
     assertThat(commitFailureMarker).as("the failure after a Delta commit happened").exists();
@@ -141,6 +154,47 @@ class DeltaSinkExactlyOnceITCase {
         .containsExactlyInAnyOrderElementsOf(expectedOrders);
     assertLogIsValidForAnotherReader(tables.resolve("clicks"), expectedClicks);
     assertLogIsValidForAnotherReader(tables.resolve("orders"), expectedOrders);
+    assertCommitterMetricsFollowedTheLog(job, "clicks", tables.resolve("clicks"));
+    assertCommitterMetricsFollowedTheLog(job, "orders", tables.resolve("orders"));
+  }
+
+  /**
+   * Reads the table's metrics of every committer of the job (both subtasks, every attempt): the
+   * latest version one of them reports is the log's, and they measured no more commits than the log
+   * holds. (A commit that became durable while its task was being cancelled may go unmeasured, so
+   * the count is not pinned exactly here; DeltaLogCommitterMetricsTest pins it.)
+   */
+  private static void assertCommitterMetricsFollowedTheLog(
+      JobID job, String table, Path tableRoot) {
+    long commits = commitFiles(tableRoot).size();
+    List<MetricGroup> tableGroups = new ArrayList<>();
+    long latestVersion = -1;
+    long measuredCommits = 0;
+    for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+        METRICS.getMetricsByGroup().entrySet()) {
+      Map<String, String> variables = group.getKey().getAllVariables();
+      if (!job.toString().equals(variables.get("<job_id>"))
+          || !table.equals(variables.get("<" + DeltaSink.TABLE_METRIC_GROUP + ">"))) {
+        continue;
+      }
+      tableGroups.add(group.getKey());
+      Map<String, Metric> metrics = group.getValue();
+      Gauge<?> version = (Gauge<?>) metrics.get(DeltaSink.TABLE_VERSION_METRIC);
+      latestVersion = Math.max(latestVersion, (Long) version.getValue());
+      measuredCommits += ((Histogram) metrics.get(DeltaSink.COMMIT_MILLIS_METRIC)).getCount();
+      assertThat(metrics).containsKey(DeltaSink.COMMIT_CONFLICTS_METRIC);
+    }
+    assertThat(tableGroups).as("metric groups of table %s", table).isNotEmpty();
+    // What Flink's Prometheus reporter turns into flink_taskmanager_job_task_operator_table_<name>.
+    assertThat(tableGroups)
+        .extracting(
+            group -> ((AbstractMetricGroup<?>) group).getLogicalScope(CharacterFilter.NO_OP_FILTER))
+        .containsOnly("taskmanager.job.task.operator." + DeltaSink.TABLE_METRIC_GROUP);
+    assertThat(latestVersion).as("latest version of %s", table).isEqualTo(commits - 1);
+    assertThat(measuredCommits)
+        .as("measured commits of %s", table)
+        .isPositive()
+        .isLessThanOrEqualTo(commits);
   }
 
   private static void assertLogIsValidForAnotherReader(Path table, List<DeltaRow> expectedRows) {
@@ -252,7 +306,7 @@ class DeltaSinkExactlyOnceITCase {
     }
 
     @Override
-    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+    public void afterCommit(DeltaCommit commit) {
       try {
         Files.writeString(
             Path.of(threadLog),
@@ -262,9 +316,12 @@ class DeltaSinkExactlyOnceITCase {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (checkpointId >= fromCheckpoint && claimOnce(marker)) {
+      if (commit.checkpointId() >= fromCheckpoint && claimOnce(marker)) {
         throw new IllegalStateException(
-            "Injected failure after committing checkpoint " + checkpointId + " to " + table);
+            "Injected failure after committing checkpoint "
+                + commit.checkpointId()
+                + " to "
+                + commit.table());
       }
     }
   }

@@ -35,6 +35,20 @@ public final class DeltaTestTables {
         .build();
   }
 
+  /**
+   * A feature table: one value per entity and window, with the window's event time in {@code
+   * event_time} (epoch milliseconds, nullable) and an event_date partition.
+   */
+  public static DeltaTableSchema featureTable(String name) {
+    return DeltaTableSchema.builder(name)
+        .requiredColumn("entity_id", DeltaColumnType.STRING)
+        .nullableColumn("event_time", DeltaColumnType.LONG)
+        .nullableColumn("clicks_5m", DeltaColumnType.LONG)
+        .requiredColumn("event_date", DeltaColumnType.STRING)
+        .partitionedBy("event_date")
+        .build();
+  }
+
   /** Every row of the table's latest snapshot, loaded fresh through delta-standalone. */
   public static List<DeltaRow> readRows(Path tableRoot, DeltaTableSchema schema) {
     Snapshot snapshot = DeltaLog.forTable(new Configuration(), tableRoot.toString()).update();

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -20,7 +23,7 @@ import org.apache.parquet.hadoop.util.HadoopOutputFile;
 
 /**
  * One open Parquet data file of one table partition: writes the data columns of each row and
- * collects the file's Delta statistics as it goes.
+ * collects the file's Delta statistics, and its rows per event time, as it goes.
  */
 final class DataFileWriter {
 
@@ -32,12 +35,21 @@ final class DataFileWriter {
   private final ParquetWriter<Group> parquetWriter;
   private final SimpleGroupFactory groups;
   private final FileStatistics statistics;
+  private final OptionalInt eventTimeColumnIndex;
+  // Feature rows are window-aligned: a file lives for one checkpoint interval and sees one event
+  // time per window that fired in it, so the map stays small and needs no cap.
+  private final SortedMap<Long, Long> rowsByEventTime = new TreeMap<>();
 
+  /**
+   * @param eventTimeColumnIndex the row position of the table's event time, empty when it records
+   *     none
+   */
   DataFileWriter(
       TableLayout layout,
       Path tableRoot,
       String relativePath,
       List<String> partitionValues,
+      OptionalInt eventTimeColumnIndex,
       Configuration hadoopConfiguration)
       throws IOException {
     this.layout = layout;
@@ -54,6 +66,7 @@ final class DataFileWriter {
     this.hadoopConfiguration = hadoopConfiguration;
     this.groups = new SimpleGroupFactory(layout.parquetSchema());
     this.statistics = new FileStatistics(layout.dataColumns());
+    this.eventTimeColumnIndex = eventTimeColumnIndex;
     this.parquetWriter =
         ExampleParquetWriter.builder(HadoopOutputFile.fromPath(absolutePath, hadoopConfiguration))
             .withConf(hadoopConfiguration)
@@ -84,6 +97,12 @@ final class DataFileWriter {
     }
     parquetWriter.write(group);
     statistics.add(dataValues);
+    if (eventTimeColumnIndex.isPresent()) {
+      Object eventTime = row.value(eventTimeColumnIndex.getAsInt());
+      if (eventTime != null) {
+        rowsByEventTime.merge(((Number) eventTime).longValue(), 1L, Long::sum);
+      }
+    }
   }
 
   // One repeated "list" group per element under the LIST group (TableLayout#parquetSchema); an
@@ -107,7 +126,8 @@ final class DataFileWriter {
         status.getModificationTime(),
         statistics.numRecords(),
         statistics.toJson(),
-        DeltaCommittable.NO_CHECKPOINT);
+        DeltaCommittable.NO_CHECKPOINT,
+        rowsByEventTime);
   }
 
   /** Closes and deletes a file that will never be committed. */

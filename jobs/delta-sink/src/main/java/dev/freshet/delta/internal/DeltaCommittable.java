@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One closed Parquet file waiting to be added to a Delta table.
@@ -24,6 +26,7 @@ public final class DeltaCommittable {
   private final long numRecords;
   private final String statsJson;
   private final long checkpointId;
+  private final SortedMap<Long, Long> rowsByEventTime;
 
   /**
    * @param relativePath the file's path relative to the table root, exactly as the Delta log will
@@ -31,6 +34,8 @@ public final class DeltaCommittable {
    * @param partitionValues partition column to value, in the table's partition column order; a
    *     value may be null
    * @param statsJson the Delta per-file statistics as a JSON document (not yet quoted as a string)
+   * @param rowsByEventTime event time (epoch milliseconds) to the number of the file's rows with
+   *     it; empty when the table records no event time
    */
   public DeltaCommittable(
       String table,
@@ -40,7 +45,8 @@ public final class DeltaCommittable {
       long modificationTime,
       long numRecords,
       String statsJson,
-      long checkpointId) {
+      long checkpointId,
+      SortedMap<Long, Long> rowsByEventTime) {
     this.table = Objects.requireNonNull(table, "table");
     this.relativePath = Objects.requireNonNull(relativePath, "relativePath");
     this.partitionValues = Collections.unmodifiableMap(new LinkedHashMap<>(partitionValues));
@@ -49,6 +55,7 @@ public final class DeltaCommittable {
     this.numRecords = numRecords;
     this.statsJson = Objects.requireNonNull(statsJson, "statsJson");
     this.checkpointId = checkpointId;
+    this.rowsByEventTime = Collections.unmodifiableSortedMap(new TreeMap<>(rowsByEventTime));
   }
 
   public DeltaCommittable withCheckpointId(long newCheckpointId) {
@@ -60,7 +67,8 @@ public final class DeltaCommittable {
         modificationTime,
         numRecords,
         statsJson,
-        newCheckpointId);
+        newCheckpointId,
+        rowsByEventTime);
   }
 
   public String table() {
@@ -95,6 +103,11 @@ public final class DeltaCommittable {
     return checkpointId;
   }
 
+  /** Event time (epoch milliseconds) to the number of the file's rows with it. */
+  public SortedMap<Long, Long> rowsByEventTime() {
+    return rowsByEventTime;
+  }
+
   @Override
   public boolean equals(Object other) {
     if (this == other) {
@@ -110,7 +123,8 @@ public final class DeltaCommittable {
         && table.equals(that.table)
         && relativePath.equals(that.relativePath)
         && partitionValues.equals(that.partitionValues)
-        && statsJson.equals(that.statsJson);
+        && statsJson.equals(that.statsJson)
+        && rowsByEventTime.equals(that.rowsByEventTime);
   }
 
   @Override

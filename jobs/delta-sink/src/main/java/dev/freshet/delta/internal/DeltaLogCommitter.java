@@ -2,6 +2,7 @@ package dev.freshet.delta.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.delta.DeltaTableSchema;
 import io.delta.standalone.CommitResult;
@@ -15,6 +16,7 @@ import io.delta.standalone.actions.Metadata;
 import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.exceptions.ConcurrentTransactionException;
+import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,8 +35,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,18 +95,27 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
   private final DeltaSinkSettings settings;
   private final OptionalLong restoredCheckpointId;
   private final DeltaCommitListener listener;
+  private final Map<String, TableCommitMetrics> metricsByTable = new HashMap<>();
   private final Map<String, TableState> tables = new HashMap<>();
   private Configuration hadoopConfiguration;
   private ExecutorService tableCommitters;
 
   /**
+   * Registers the metrics of every table of the sink on the committer's metric group, then opens
+   * the sink's commit listener with it.
+   *
    * @param restoredCheckpointId the checkpoint the job restored from, empty for a job started
    *     without state
    */
-  public DeltaLogCommitter(DeltaSinkSettings settings, OptionalLong restoredCheckpointId) {
+  public DeltaLogCommitter(
+      DeltaSinkSettings settings, OptionalLong restoredCheckpointId, MetricGroup metricGroup) {
     this.settings = settings;
     this.restoredCheckpointId = restoredCheckpointId;
     this.listener = settings.commitListener();
+    for (String tableName : settings.tablesByName().keySet()) {
+      metricsByTable.put(tableName, new TableCommitMetrics(metricGroup, tableName));
+    }
+    listener.open(metricGroup);
   }
 
   @Override
@@ -194,6 +207,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
   private boolean commitTable(String tableName, long checkpointId, List<DeltaCommittable> files)
       throws IOException, InterruptedException {
     TableState table = tableState(tableName);
+    long firstAttemptStartNanos = System.nanoTime();
     boolean beforeCommitCalled = false;
     Exception lastFailure = null;
     for (int attempt = 1; attempt <= settings.maxCommitAttempts(); attempt++) {
@@ -226,10 +240,25 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
       } catch (ConcurrentTransactionException e) {
         // Another commit carrying this app id won the race; the next attempt re-reads the log
         // and skips when that winner already recorded this checkpoint.
+        table.metrics.attemptConflicted();
         lastFailure = e;
         LOG.info(
             "Concurrent commit with app id '{}' on Delta table '{}'; re-checking",
             settings.appId(),
+            tableName,
+            e);
+        continue;
+      } catch (DeltaConcurrentModificationException e) {
+        // Another writer changed the table (its metadata, protocol or files) while this attempt
+        // planned; the next attempt plans against that writer's version. The sink should be the
+        // table's only writer, hence a warning.
+        table.metrics.attemptConflicted();
+        lastFailure = e;
+        LOG.warn(
+            "Attempt {} to commit checkpoint {} to Delta table '{}' conflicted with another"
+                + " writer's commit",
+            attempt,
+            checkpointId,
             tableName,
             e);
         continue;
@@ -244,6 +273,10 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             e);
         continue;
       }
+      long committedAtMillis = System.currentTimeMillis();
+      table.metrics.committed(
+          result.getVersion(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAttemptStartNanos));
       table.pathCheckPending = false;
       LOG.info(
           "Committed checkpoint {} to Delta table '{}' as version {} ({} files, {} rows)",
@@ -259,7 +292,14 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             plan.addedColumns,
             result.getVersion());
       }
-      listener.afterCommit(tableName, checkpointId, result.getVersion(), plan.rowCount);
+      listener.afterCommit(
+          new DeltaCommit(
+              tableName,
+              checkpointId,
+              result.getVersion(),
+              plan.rowCount,
+              committedAtMillis,
+              plan.rowsByEventTime));
       return true;
     }
     throw new IOException(
@@ -335,6 +375,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
     }
     long rowCount = 0;
     long byteCount = 0;
+    SortedMap<Long, Long> rowsByEventTime = new TreeMap<>();
     for (DeltaCommittable file : newFiles) {
       actions.add(
           new AddFile(
@@ -347,6 +388,8 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
               null));
       rowCount += file.numRecords();
       byteCount += file.sizeBytes();
+      file.rowsByEventTime()
+          .forEach((eventTime, rows) -> rowsByEventTime.merge(eventTime, rows, Long::sum));
     }
     actions.add(new SetTransaction(settings.appId(), transactionVersion, Optional.of(now)));
 
@@ -363,7 +406,8 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
             Operation.Metrics.numOutputRows, Long.toString(rowCount),
             Operation.Metrics.numOutputBytes, Long.toString(byteCount));
     Operation operation = new Operation(Operation.Name.STREAMING_UPDATE, parameters, metrics);
-    return new CommitPlan(transaction, actions, operation, newFiles.size(), rowCount, addedColumns);
+    return new CommitPlan(
+        transaction, actions, operation, newFiles.size(), rowCount, rowsByEventTime, addedColumns);
   }
 
   private static List<DeltaCommittable> filesNotIn(
@@ -402,7 +446,12 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
         hadoopConfiguration = settings.newHadoopConfiguration();
       }
       DeltaLog log = DeltaLog.forTable(hadoopConfiguration, settings.tableRoot(tableName));
-      table = new TableState(new TableLayout(schema), log, restoredCheckpointId.isPresent());
+      table =
+          new TableState(
+              new TableLayout(schema),
+              log,
+              metricsByTable.get(tableName),
+              restoredCheckpointId.isPresent());
       verifyTableAndLineage(table);
       tables.put(tableName, table);
     }
@@ -480,12 +529,15 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
   private static final class TableState {
     final TableLayout layout;
     final DeltaLog log;
+    final TableCommitMetrics metrics;
     // After a restore, files of the first commit may already be in the table.
     boolean pathCheckPending;
 
-    TableState(TableLayout layout, DeltaLog log, boolean pathCheckPending) {
+    TableState(
+        TableLayout layout, DeltaLog log, TableCommitMetrics metrics, boolean pathCheckPending) {
       this.layout = layout;
       this.log = log;
+      this.metrics = metrics;
       this.pathCheckPending = pathCheckPending;
     }
   }
@@ -496,5 +548,6 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
       Operation operation,
       int fileCount,
       long rowCount,
+      SortedMap<Long, Long> rowsByEventTime,
       List<String> addedColumns) {}
 }

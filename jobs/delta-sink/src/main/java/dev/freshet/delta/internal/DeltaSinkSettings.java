@@ -1,5 +1,7 @@
 package dev.freshet.delta.internal;
 
+import dev.freshet.delta.DeltaColumn;
+import dev.freshet.delta.DeltaColumnType;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.delta.DeltaTableSchema;
 import java.io.Serializable;
@@ -7,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -21,14 +24,22 @@ public final class DeltaSinkSettings implements Serializable {
   private final Map<String, String> hadoopConfiguration;
   private final DeltaCommitListener commitListener;
   private final int maxCommitAttempts;
+  // Null when the sink records no event times; a String rather than an Optional so that the
+  // settings stay serializable.
+  private final String eventTimeColumn;
 
+  /**
+   * @param eventTimeColumn the name of the LONG column holding a row's event time, or null when the
+   *     sink records no event times
+   */
   public DeltaSinkSettings(
       String basePath,
       List<DeltaTableSchema> tables,
       String appId,
       Map<String, String> hadoopConfiguration,
       DeltaCommitListener commitListener,
-      int maxCommitAttempts) {
+      int maxCommitAttempts,
+      String eventTimeColumn) {
     this.basePath = basePath;
     Map<String, DeltaTableSchema> byName = new LinkedHashMap<>();
     for (DeltaTableSchema table : tables) {
@@ -39,6 +50,7 @@ public final class DeltaSinkSettings implements Serializable {
     this.hadoopConfiguration = new LinkedHashMap<>(hadoopConfiguration);
     this.commitListener = commitListener;
     this.maxCommitAttempts = maxCommitAttempts;
+    this.eventTimeColumn = eventTimeColumn;
   }
 
   public String basePath() {
@@ -59,6 +71,22 @@ public final class DeltaSinkSettings implements Serializable {
 
   public int maxCommitAttempts() {
     return maxCommitAttempts;
+  }
+
+  /**
+   * The row position of the table's event time: its LONG column named like the sink's event time
+   * column, or empty when the sink records no event times or the table has no such column. (The
+   * builder rejects a table whose column of that name has another type.)
+   */
+  public OptionalInt eventTimeColumnIndex(DeltaTableSchema table) {
+    List<DeltaColumn> columns = table.columns();
+    for (int i = 0; i < columns.size(); i++) {
+      DeltaColumn column = columns.get(i);
+      if (column.name().equals(eventTimeColumn) && column.type() == DeltaColumnType.LONG) {
+        return OptionalInt.of(i);
+      }
+    }
+    return OptionalInt.empty();
   }
 
   public Path tableRoot(String tableName) {

@@ -74,6 +74,7 @@ public final class DeltaSinkWriter implements CommittingSinkWriter<DeltaRow, Del
         settings.tableRoot(layout.tableName()),
         relativePath,
         partitionValues,
+        settings.eventTimeColumnIndex(layout.schema()),
         hadoopConfiguration);
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.delta.DeltaRow;
 import dev.freshet.delta.DeltaTableSchema;
@@ -19,6 +20,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,12 +33,17 @@ class DeltaLogCommitterTest {
 
   private static final DeltaTableSchema CLICKS = DeltaTestTables.eventsTable("clicks");
   private static final DeltaTableSchema ORDERS = DeltaTestTables.eventsTable("orders");
+  private static final DeltaTableSchema FEATURES = DeltaTestTables.featureTable("features");
 
   @TempDir Path basePath;
 
   private static DeltaRow click(long id, String date) {
     return DeltaRow.of(
         "clicks", id, "user-" + id, id * 1.5, id % 2 == 0, List.of("item-" + id, "item-0"), date);
+  }
+
+  private static DeltaRow feature(String entity, Long eventTime, String date) {
+    return DeltaRow.of("features", entity, eventTime, 1L, date);
   }
 
   private static DeltaRow order(long id) {
@@ -248,6 +259,69 @@ class DeltaLogCommitterTest {
   }
 
   @Test
+  void commitReportsItsRowsPerEventTimeMergedOverItsFilesAndWhenItBecameDurable() throws Exception {
+    RecordingListener listener = new RecordingListener();
+    SinkFixture fixture =
+        new SinkFixture(basePath, List.of(FEATURES, CLICKS), listener, "event_time");
+    List<DeltaCommittable> files =
+        fixture.write(
+            1,
+            feature("a", 60_000L, "2026-11-23"),
+            feature("b", 60_000L, "2026-11-23"),
+            feature("c", 120_000L, "2026-11-23"),
+            feature("d", null, "2026-11-23"),
+            feature("e", 60_000L, "2026-11-24"),
+            click(1, "2026-11-23"));
+    assertThat(files).filteredOn(file -> file.table().equals("features")).hasSize(2);
+
+    long before = System.currentTimeMillis();
+    SinkFixture.commit(fixture.freshCommitter(), files);
+    long after = System.currentTimeMillis();
+
+    DeltaCommit features = listener.commitTo("features");
+    assertThat(features.checkpointId()).isEqualTo(1);
+    assertThat(features.deltaVersion()).isZero();
+    assertThat(features.rows()).isEqualTo(5);
+    assertThat(features.rowsByEventTime())
+        .containsExactly(Map.entry(60_000L, 3L), Map.entry(120_000L, 1L));
+    assertThat(features.committedAtMillis()).isBetween(before, after);
+    DeltaCommit clicks = listener.commitTo("clicks");
+    assertThat(clicks.rows()).isEqualTo(1);
+    assertThat(clicks.rowsByEventTime()).isEmpty();
+  }
+
+  @Test
+  void commitAfterRestoreReportsOnlyTheRowsOfTheFilesItAdded() throws Exception {
+    SinkFixture fixture =
+        new SinkFixture(basePath, List.of(FEATURES), NoOpCommitListener.INSTANCE, "event_time");
+    List<DeltaCommittable> committedBeforeFailure =
+        fixture.write(4, feature("a", 60_000L, "2026-11-23"));
+    SinkFixture.commit(fixture.freshCommitter(), committedBeforeFailure);
+    List<DeltaCommittable> checkpoint5 = new ArrayList<>();
+    committedBeforeFailure.forEach(file -> checkpoint5.add(file.withCheckpointId(5)));
+    checkpoint5.addAll(fixture.write(5, feature("b", 120_000L, "2026-11-24")));
+    RecordingListener listener = new RecordingListener();
+    SinkFixture restored = new SinkFixture(basePath, List.of(FEATURES), listener, "event_time");
+
+    SinkFixture.commit(restored.committerRestoredFrom(5), checkpoint5);
+
+    DeltaCommit commit = listener.commitTo("features");
+    assertThat(commit.rows()).isEqualTo(1);
+    assertThat(commit.rowsByEventTime()).containsExactly(Map.entry(120_000L, 1L));
+  }
+
+  @Test
+  void listenerIsOpenedWithTheCommitterMetricGroupBeforeAnyCommit() throws Exception {
+    RecordingMetricGroup metricGroup = new RecordingMetricGroup();
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS), new CountingListener());
+
+    SinkFixture.commit(
+        fixture.freshCommitter(metricGroup), fixture.write(1, click(1, "2026-11-23")));
+
+    assertThat(metricGroup.metric(CountingListener.COMMITS, Counter.class).getCount()).isEqualTo(1);
+  }
+
+  @Test
   void failureFromTheListenerAfterACommitDoesNotRepeatTheCommit() throws Exception {
     SinkFixture failing = new SinkFixture(basePath, List.of(CLICKS), new FailingAfterCommit());
     List<DeltaCommittable> files = failing.write(1, click(1, "2026-11-23"));
@@ -304,8 +378,16 @@ class DeltaLogCommitterTest {
     }
 
     @Override
-    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
-      append("after " + table + " " + checkpointId + " version=" + deltaVersion + " rows=" + rows);
+    public void afterCommit(DeltaCommit commit) {
+      append(
+          "after "
+              + commit.table()
+              + " "
+              + commit.checkpointId()
+              + " version="
+              + commit.deltaVersion()
+              + " rows="
+              + commit.rows());
     }
 
     private void append(String line) {
@@ -317,9 +399,42 @@ class DeltaLogCommitterTest {
     }
   }
 
+  /** Keeps every commit it hears of; tables commit on parallel threads. */
+  private static final class RecordingListener implements DeltaCommitListener {
+    private final Queue<DeltaCommit> commits = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void afterCommit(DeltaCommit commit) {
+      commits.add(commit);
+    }
+
+    DeltaCommit commitTo(String table) {
+      List<DeltaCommit> toTable =
+          commits.stream().filter(commit -> commit.table().equals(table)).toList();
+      assertThat(toTable).as("commits to %s", table).hasSize(1);
+      return toTable.get(0);
+    }
+  }
+
+  /** Counts the commits it hears of in a counter it registers when opened. */
+  private static final class CountingListener implements DeltaCommitListener {
+    static final String COMMITS = "commitsHeard";
+    private transient Counter commits;
+
+    @Override
+    public void open(MetricGroup committerMetricGroup) {
+      commits = committerMetricGroup.counter(COMMITS);
+    }
+
+    @Override
+    public void afterCommit(DeltaCommit commit) {
+      commits.inc();
+    }
+  }
+
   private static final class FailingAfterCommit implements DeltaCommitListener {
     @Override
-    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+    public void afterCommit(DeltaCommit commit) {
       throw new IllegalStateException("injected after commit");
     }
   }

@@ -9,6 +9,7 @@ import dev.freshet.delta.DeltaTestTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -65,6 +66,53 @@ class DeltaSinkWriterTest {
       assertThat(DeltaTestTables.parseJson(committable.statsJson()).get("numRecords").asLong())
           .isEqualTo(committable.numRecords());
     }
+  }
+
+  @Test
+  void eachFileCountsItsRowsPerEventTimeSkippingNullsAndTablesWithoutTheColumn() throws Exception {
+    SinkFixture fixture =
+        new SinkFixture(
+            basePath,
+            List.of(
+                DeltaTestTables.featureTable("features"), DeltaTestTables.eventsTable("clicks")),
+            NoOpCommitListener.INSTANCE,
+            "event_time");
+
+    List<DeltaCommittable> committables =
+        fixture.write(
+            1,
+            DeltaRow.of("features", "a", 60_000L, 1L, "2026-11-23"),
+            DeltaRow.of("features", "b", 120_000L, 2L, "2026-11-23"),
+            // An Integer is a LONG value too: it counts with row a's Long of the same value.
+            DeltaRow.of("features", "c", 60_000, 3L, "2026-11-23"),
+            DeltaRow.of("features", "d", null, 4L, "2026-11-23"),
+            DeltaRow.of("features", "e", 60_000L, 5L, "2026-11-24"),
+            DeltaRow.of("clicks", 6L, null, null, null, null, "2026-11-23"));
+
+    assertThat(committables)
+        .extracting(
+            DeltaCommittable::table,
+            committable -> committable.partitionValues().get("event_date"),
+            DeltaCommittable::numRecords,
+            DeltaCommittable::rowsByEventTime)
+        .containsExactlyInAnyOrder(
+            tuple("features", "2026-11-23", 4L, Map.of(60_000L, 2L, 120_000L, 1L)),
+            tuple("features", "2026-11-24", 1L, Map.of(60_000L, 1L)),
+            tuple("clicks", "2026-11-23", 1L, Map.of()));
+  }
+
+  @Test
+  void sinkWithoutAnEventTimeColumnCountsNoEventTimes() throws Exception {
+    SinkFixture fixture =
+        new SinkFixture(basePath, List.of(DeltaTestTables.featureTable("features")));
+
+    List<DeltaCommittable> committables =
+        fixture.write(1, DeltaRow.of("features", "a", 60_000L, 1L, "2026-11-23"));
+
+    assertThat(committables)
+        .singleElement()
+        .extracting(DeltaCommittable::rowsByEventTime)
+        .isEqualTo(Map.of());
   }
 
   @Test

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.freshet.delta.DeltaColumn;
 import dev.freshet.delta.DeltaColumnType;
+import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.delta.DeltaRow;
 import dev.freshet.delta.DeltaTableSchema;
@@ -346,7 +347,7 @@ class SchemaEvolutionTest {
 
   private static final class FailingAfterCommit implements DeltaCommitListener {
     @Override
-    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+    public void afterCommit(DeltaCommit commit) {
       throw new IllegalStateException("injected after commit");
     }
   }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /** Drives a real writer and a real committer against real Delta tables in a directory. */
 final class SinkFixture {
@@ -23,9 +25,21 @@ final class SinkFixture {
   }
 
   SinkFixture(Path basePath, List<DeltaTableSchema> tables, DeltaCommitListener listener) {
+    this(basePath, tables, listener, null);
+  }
+
+  /**
+   * @param eventTimeColumn the sink's event time column, or null for a sink that records none
+   */
+  SinkFixture(
+      Path basePath,
+      List<DeltaTableSchema> tables,
+      DeltaCommitListener listener,
+      String eventTimeColumn) {
     this.basePath = basePath;
     this.settings =
-        new DeltaSinkSettings(basePath.toString(), tables, APP_ID, Map.of(), listener, 3);
+        new DeltaSinkSettings(
+            basePath.toString(), tables, APP_ID, Map.of(), listener, 3, eventTimeColumn);
   }
 
   DeltaSinkSettings settings() {
@@ -51,11 +65,16 @@ final class SinkFixture {
   }
 
   DeltaLogCommitter freshCommitter() {
-    return new DeltaLogCommitter(settings, OptionalLong.empty());
+    return freshCommitter(new UnregisteredMetricsGroup());
+  }
+
+  DeltaLogCommitter freshCommitter(MetricGroup metricGroup) {
+    return new DeltaLogCommitter(settings, OptionalLong.empty(), metricGroup);
   }
 
   DeltaLogCommitter committerRestoredFrom(long checkpointId) {
-    return new DeltaLogCommitter(settings, OptionalLong.of(checkpointId));
+    return new DeltaLogCommitter(
+        settings, OptionalLong.of(checkpointId), new UnregisteredMetricsGroup());
   }
 
   static List<TestCommitRequest> commit(
