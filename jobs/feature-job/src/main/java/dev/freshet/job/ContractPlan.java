@@ -40,6 +40,7 @@ final class ContractPlan implements Serializable {
   final long allowedLatenessMillis;
   final long emitMinIntervalMillis;
   final Duration stateTtl;
+  final long freshnessSlaMillis;
   final List<Feature> features;
   final List<String> derivedExpressions;
 
@@ -90,6 +91,7 @@ final class ContractPlan implements Serializable {
     this.tileHorizonMillis = horizon;
     this.emitMinIntervalMillis = contract.emitMinInterval().toMillis();
     this.stateTtl = contract.stateTtl();
+    this.freshnessSlaMillis = contract.freshnessSla().toMillis();
     this.features = features;
     this.derivedExpressions = contract.derived().stream().map(DerivedFeature::expression).toList();
   }

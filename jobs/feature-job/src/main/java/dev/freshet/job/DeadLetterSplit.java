@@ -1,19 +1,14 @@
 package dev.freshet.job;
 
 import dev.freshet.events.Event;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Parts what a source decoded into its events and its dead letters, which go to {@link
- * #DEAD_LETTERS} and are counted by reason in the metric {@code deadLetterRecords}.
+ * #DEAD_LETTERS}.
  *
  * @param <E> the event type of the source's stream
  */
@@ -22,15 +17,6 @@ public class DeadLetterSplit<E extends Event> extends ProcessFunction<DecodedRec
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-  private transient MetricGroup metrics;
-  private transient Map<String, Counter> deadLettersByReason;
-
-  @Override
-  public void open(OpenContext openContext) {
-    metrics = getRuntimeContext().getMetricGroup();
-    deadLettersByReason = new HashMap<>();
-  }
-
   @Override
   @SuppressWarnings("unchecked")
   public void processElement(DecodedRecord record, Context ctx, Collector<E> out) {
@@ -38,11 +24,6 @@ public class DeadLetterSplit<E extends Event> extends ProcessFunction<DecodedRec
       out.collect((E) record.event());
       return;
     }
-    deadLettersByReason
-        .computeIfAbsent(
-            record.deadLetter.reason,
-            reason -> metrics.addGroup("reason", reason).counter("deadLetterRecords"))
-        .inc();
     ctx.output(DEAD_LETTERS, record.deadLetter);
   }
 }

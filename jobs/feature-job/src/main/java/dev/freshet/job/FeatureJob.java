@@ -158,7 +158,11 @@ public final class FeatureJob implements Callable<Integer> {
           .flatMap(new OnlineRowMapper(contracts))
           .name("to online rows")
           .uid("to-online-rows")
-          .sinkTo(OnlineSink.builder().redisUri(config.redisUri()).build())
+          .sinkTo(
+              OnlineSink.builder()
+                  .redisUri(config.redisUri())
+                  .writeListener(new OnlineFreshnessListener(contracts))
+                  .build())
           .name("online store (Redis, Feast layout)")
           .uid("online-sink");
     }
@@ -181,6 +185,9 @@ public final class FeatureJob implements Callable<Integer> {
             fileObservations.getSideOutput(DeadLetterSplit.DEAD_LETTERS),
             lateEvents,
             lateObservations)
+        .map(new CountDeadLetters())
+        .name("count dead letters")
+        .uid("count-dead-letters")
         .sinkTo(deadLetterSink(config))
         .name("dead-letter topic")
         .uid("dead-letter-sink");
@@ -247,7 +254,8 @@ public final class FeatureJob implements Callable<Integer> {
         .basePath(config.deltaBasePath())
         .tables(OfflineRowMapper.tableSchemas(contracts))
         .appId(config.deltaAppId())
-        .commitListener(config.deltaCommitListener())
+        .eventTimeColumn(OfflineRowMapper.FEATURE_TIME_COLUMN)
+        .commitListener(new DeltaFreshnessListener(contracts, config.deltaCommitListener()))
         .build();
   }
 

@@ -20,6 +20,8 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -151,8 +153,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         this.adaptive = null;
         this.adaptiveBuffered = null;
       }
-      this.lateEvents =
-          context.getMetricGroup().addGroup("contract", plan.name).counter("lateEvents");
+      MetricGroup contractMetrics =
+          ContractMetrics.contractGroup(context.getMetricGroup(), plan.name);
+      this.lateEvents = contractMetrics.counter(ContractMetrics.LATE_EVENTS);
+      long slaMillis = plan.freshnessSlaMillis;
+      contractMetrics.<Long, Gauge<Long>>gauge(ContractMetrics.FRESHNESS_SLA_MS, () -> slaMillis);
       FeatureExpressions expressions = new FeatureExpressions(plan.features);
       this.derived = plan.derivedExpressions.stream().map(expressions::program).toList();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
+import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.events.DecodeResult;
 import dev.freshet.events.Event;
@@ -363,7 +364,7 @@ class FeatureJobITCase {
     }
 
     @Override
-    public void afterCommit(String table, long checkpointId, long deltaVersion, long rows) {
+    public void afterCommit(DeltaCommit commit) {
       failOnce(AFTER_COMMIT);
     }
 
