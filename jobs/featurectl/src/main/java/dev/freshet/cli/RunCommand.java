@@ -156,6 +156,14 @@ final class RunCommand implements Callable<Integer> {
       description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9249",
+      description =
+          "Port of the Prometheus metrics endpoint, http://localhost:PORT/metrics; 0 turns it off"
+              + " (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -385,6 +393,9 @@ final class RunCommand implements Callable<Integer> {
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
     conf.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY, data.resolve("checkpoints").toUri().toString());
+    if (metricsPort > 0) {
+      MetricsEndpoint.enable(conf, metricsPort);
+    }
     return conf;
   }
 }

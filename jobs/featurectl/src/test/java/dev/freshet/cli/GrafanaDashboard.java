@@ -84,7 +84,10 @@ final class GrafanaDashboard {
       Matcher matcher = LABEL_VALUES.matcher(definition);
       if (!matcher.matches()) {
         throw new IllegalArgumentException(
-            "variable " + variable.path("name").asText() + " is not label_values(..): " + definition);
+            "variable "
+                + variable.path("name").asText()
+                + " is not label_values(..): "
+                + definition);
       }
       queries.add(
           new VariableQuery(

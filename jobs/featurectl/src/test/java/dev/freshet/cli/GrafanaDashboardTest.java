@@ -26,7 +26,11 @@ class GrafanaDashboardTest {
   @Test
   void hasTheJobAndContractVariables() {
     List<String> names = new ArrayList<>();
-    dashboard.root().path("templating").path("list").forEach(v -> names.add(v.path("name").asText()));
+    dashboard
+        .root()
+        .path("templating")
+        .path("list")
+        .forEach(v -> names.add(v.path("name").asText()));
     assertThat(names).containsExactly("datasource", "job", "contract");
   }
 

@@ -34,10 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The monitoring as users deploy it, against a real Prometheus: the feature job with every shipped
- * contract, Delta and Redis sinks, runs on a MiniCluster with Flink's Prometheus reporter and is fed
- * live traffic; a Prometheus server scrapes it and evaluates grafana/prometheus/freshet-alerts.yml.
- * Every query of the Grafana dashboard must return a series, every alert rule must evaluate without
- * error, and each contract's SLA line must be that contract's own freshness_sla.
+ * contract, Delta and Redis sinks, runs on a MiniCluster with Flink's Prometheus reporter and is
+ * fed live traffic; a Prometheus server scrapes it and evaluates
+ * grafana/prometheus/freshet-alerts.yml. Every query of the Grafana dashboard must return a series,
+ * every alert rule must evaluate without error, and each contract's SLA line must be that
+ * contract's own freshness_sla.
  */
 class MonitoringITCase {
 
@@ -111,7 +112,8 @@ class MonitoringITCase {
           JsonNode series = awaitSeries(api, variable.selector(), deadline);
           assertThat(series).as("series for variable %s", variable.variable()).isNotEmpty();
           series.forEach(
-              s -> assertThat(s.path("metric").has(variable.label())).as(variable.label()).isTrue());
+              s ->
+                  assertThat(s.path("metric").has(variable.label())).as(variable.label()).isTrue());
         }
 
         assertThat(slaMillisByContract(api))

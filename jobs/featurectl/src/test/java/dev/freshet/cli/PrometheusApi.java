@@ -27,7 +27,8 @@ final class PrometheusApi {
    * @throws IllegalStateException if Prometheus rejects the query, with its error
    */
   JsonNode query(String promql) throws IOException, InterruptedException {
-    JsonNode answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    JsonNode answer =
+        get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     if (!"success".equals(answer.path("status").asText())) {
       throw new IllegalStateException(
           "Prometheus rejected " + promql + ": " + answer.path("error").asText());
