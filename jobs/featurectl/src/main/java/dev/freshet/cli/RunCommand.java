@@ -256,6 +256,12 @@ final class RunCommand implements Callable<Integer> {
           out.printf(
               "flink: job %s on an embedded MiniCluster, web UI at http://localhost:%d%n",
               job.getJobID(), webUiPort);
+          if (metricsPort > 0) {
+            out.printf(
+                "metrics: http://localhost:%d/metrics for Prometheus (grafana/prometheus/"
+                    + "prometheus.yml scrapes it; dashboard and alerts in grafana/)%n",
+                metricsPort);
+          }
           out.printf("delta: tables under %s%n%n", data.resolve("delta"));
           out.flush();
 

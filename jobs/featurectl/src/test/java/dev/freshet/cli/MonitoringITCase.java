@@ -11,8 +11,6 @@ import dev.freshet.job.FeatureJobConfig;
 import dev.freshet.localstack.PrometheusServerProcess;
 import dev.freshet.testsupport.KafkaTestBroker;
 import dev.freshet.testsupport.RedisTestServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +49,7 @@ class MonitoringITCase {
   /** Long enough for minute-hop windows to close once and for rates to have samples. */
   private static final Duration SERIES_DEADLINE = Duration.ofSeconds(150);
 
-  private static final int METRICS_PORT = freePort();
+  private static final int METRICS_PORT = FreePort.pick();
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
@@ -224,13 +222,5 @@ class MonitoringITCase {
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
     MetricsEndpoint.enable(conf, METRICS_PORT);
     return conf;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("No free port for the metrics endpoint", e);
-    }
   }
 }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +42,10 @@ class RunCommandITCase {
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(new StringWriter()));
 
+    int metricsPort = FreePort.pick();
+    MetricsScraper scraper = new MetricsScraper(metricsPort);
+    scraper.start();
+
     int exitCode =
         cli.execute(
             "run",
@@ -55,7 +64,10 @@ class RunCommandITCase {
             "--web-ui-port",
             "0",
             "--serving-port",
-            "0");
+            "0",
+            "--metrics-port",
+            Integer.toString(metricsPort));
+    scraper.interrupt();
 
     assertThat(exitCode).as(out.toString()).isZero();
     String lastReport = out.toString().substring(out.toString().lastIndexOf("produced"));
@@ -75,7 +87,14 @@ class RunCommandITCase {
         .startsWith("online: user_listening for user_id=user-0 through FeastClient")
         .containsPattern("plays_1m=\\d+")
         .contains("top_artists_1h=[");
-    assertThat(out.toString()).contains("freshet: stopped");
+    assertThat(out.toString())
+        .contains("metrics: http://localhost:" + metricsPort + "/metrics")
+        .contains("freshet: stopped");
+    assertThat(scraper.seen())
+        .as("what the metrics endpoint served during the run")
+        .contains(
+            "flink_taskmanager_job_task_operator_contract_freshnessSlaMs{contract=\"user_listening\"")
+        .contains("flink_taskmanager_job_task_operator_contract_sink_freshnessMs");
     assertThat(childProcesses())
         .as("the broker and redis-server the command started")
         .isSubsetOf(childrenBefore);
@@ -92,5 +111,44 @@ class RunCommandITCase {
   private static List<String> contractIds() {
     return new ContractLoader()
         .loadDirectory(Path.of("../../contracts")).stream().map(Contract::id).toList();
+  }
+
+  /** Reads the metrics endpoint every second while the command runs; keeps the fullest answer. */
+  private static final class MetricsScraper extends Thread {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final URI endpoint;
+    private volatile String seen = "";
+
+    MetricsScraper(int port) {
+      super("metrics-scraper");
+      setDaemon(true);
+      this.endpoint = URI.create("http://localhost:" + port + "/metrics");
+    }
+
+    @Override
+    public void run() {
+      while (!isInterrupted()) {
+        try {
+          String body =
+              http.send(HttpRequest.newBuilder(endpoint).build(), BodyHandlers.ofString()).body();
+          if (body.contains("_freshnessMs") || seen.isEmpty()) {
+            seen = body;
+          }
+          Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+          return;
+        } catch (IOException notUpYet) {
+          try {
+            Thread.sleep(1_000);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+    }
+
+    String seen() {
+      return seen;
+    }
   }
 }
