@@ -22,13 +22,15 @@ final class ChildServer implements AutoCloseable {
 
   private final String binary;
   private final Process process;
+  private final int port;
   private final Path logFile;
   private final Thread shutdownHook;
   private boolean closed;
 
-  private ChildServer(String binary, Process process, Path logFile) {
+  private ChildServer(String binary, Process process, int port, Path logFile) {
     this.binary = binary;
     this.process = process;
+    this.port = port;
     this.logFile = logFile;
     this.shutdownHook = new Thread(this::close, binary + "-process-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -49,6 +51,7 @@ final class ChildServer implements AutoCloseable {
    * Starts {@code command} (its first element is the binary) in {@code workDir}, appending its
    * output to {@code logFile}, and returns once {@code ready} answers true.
    *
+   * @param port the port the command makes the server listen on
    * @param debianPackage named in the error when the binary is missing
    * @throws IllegalStateException if the binary is missing, exits, or is not ready in time; the
    *     message ends with its log
@@ -56,6 +59,7 @@ final class ChildServer implements AutoCloseable {
   static ChildServer start(
       List<String> command,
       String debianPackage,
+      int port,
       Path workDir,
       Path logFile,
       Duration startupTimeout,
@@ -81,7 +85,7 @@ final class ChildServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    ChildServer server = new ChildServer(binary, process, logFile);
+    ChildServer server = new ChildServer(binary, process, port, logFile);
     try {
       server.awaitReady(deadlineNanos, startupTimeout, ready);
     } catch (RuntimeException e) {
@@ -93,6 +97,14 @@ final class ChildServer implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  int port() {
+    return port;
+  }
+
+  Path logFile() {
+    return logFile;
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after a deadline). Safe to call more than once. */

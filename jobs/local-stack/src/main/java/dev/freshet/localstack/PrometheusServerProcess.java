@@ -31,13 +31,9 @@ public final class PrometheusServerProcess implements AutoCloseable {
   private static final int PROBE_TIMEOUT_MS = 1_000;
 
   private final ChildServer server;
-  private final int port;
-  private final Path logFile;
 
-  private PrometheusServerProcess(ChildServer server, int port, Path logFile) {
+  private PrometheusServerProcess(ChildServer server) {
     this.server = server;
-    this.port = port;
-    this.logFile = logFile;
   }
 
   /** Whether {@value #BINARY} is on the PATH. */
@@ -73,11 +69,12 @@ public final class PrometheusServerProcess implements AutoCloseable {
                 "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=" + LoopbackPorts.LOOPBACK + ":" + port),
             "prometheus",
+            port,
             dir,
             log,
             STARTUP_TIMEOUT,
             () -> ready(port));
-    PrometheusServerProcess prometheus = new PrometheusServerProcess(server, port, log);
+    PrometheusServerProcess prometheus = new PrometheusServerProcess(server);
     LOG.info(
         "Prometheus ready at {} in {} ms (pid {}, log {})",
         prometheus.uri(),
@@ -89,15 +86,15 @@ public final class PrometheusServerProcess implements AutoCloseable {
 
   /** The base URI of its web UI and HTTP API, e.g. {@code http://127.0.0.1:40123}. */
   public URI uri() {
-    return URI.create("http://" + LoopbackPorts.LOOPBACK + ":" + port);
+    return URI.create("http://" + LoopbackPorts.LOOPBACK + ":" + server.port());
   }
 
   public int port() {
-    return port;
+    return server.port();
   }
 
   public Path logFile() {
-    return logFile;
+    return server.logFile();
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after a deadline). Safe to call more than once. */

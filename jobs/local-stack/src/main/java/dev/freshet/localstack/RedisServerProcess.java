@@ -28,13 +28,9 @@ public final class RedisServerProcess implements AutoCloseable {
   private static final int PING_TIMEOUT_MS = 1_000;
 
   private final ChildServer server;
-  private final int port;
-  private final Path logFile;
 
-  private RedisServerProcess(ChildServer server, int port, Path logFile) {
+  private RedisServerProcess(ChildServer server) {
     this.server = server;
-    this.port = port;
-    this.logFile = logFile;
   }
 
   /** Whether {@value #BINARY} is on the PATH. */
@@ -70,11 +66,12 @@ public final class RedisServerProcess implements AutoCloseable {
                 "--daemonize",
                 "no"),
             "redis-server",
+            port,
             dir,
             log,
             STARTUP_TIMEOUT,
             () -> answersPing(port));
-    RedisServerProcess redis = new RedisServerProcess(server, port, log);
+    RedisServerProcess redis = new RedisServerProcess(server);
     LOG.info(
         "Redis ready at {} in {} ms (pid {}, log {})",
         redis.uri(),
@@ -86,7 +83,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** The URI for Redis clients, e.g. {@code redis://127.0.0.1:40123}. */
   public String uri() {
-    return "redis://" + LoopbackPorts.LOOPBACK + ":" + port;
+    return "redis://" + LoopbackPorts.LOOPBACK + ":" + server.port();
   }
 
   public String host() {
@@ -94,11 +91,11 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   public int port() {
-    return port;
+    return server.port();
   }
 
   public Path logFile() {
-    return logFile;
+    return server.logFile();
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after a deadline). Safe to call more than once. */
