@@ -83,7 +83,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
    */
   public static KafkaBrokerProcess start(Path workDir, Duration startupTimeout) {
     long startNanos = System.nanoTime();
-    String classpath = BrokerClasspath.load();
+    String classpath =
+        ResolvedClasspath.load(
+            KafkaBrokerProcess.class, "kafka-broker.classpath", "jobs/local-stack");
     int[] ports = LoopbackPorts.pickFree(2);
     BrokerFiles files = BrokerFiles.write(workDir.toAbsolutePath(), ports[0], ports[1]);
     if (!files.isFormatted()) {

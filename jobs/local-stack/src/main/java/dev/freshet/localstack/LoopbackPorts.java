@@ -6,14 +6,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Free TCP ports on the loopback interface, for the local servers this module starts. */
-final class LoopbackPorts {
+public final class LoopbackPorts {
 
-  static final String LOOPBACK = "127.0.0.1";
+  public static final String LOOPBACK = "127.0.0.1";
 
   private LoopbackPorts() {}
 
   /** {@code count} distinct ports that were free a moment ago. */
-  static int[] pickFree(int count) {
+  public static int[] pickFree(int count) {
     // All sockets stay open until every port is picked, so the ports differ.
     ServerSocket[] sockets = new ServerSocket[count];
     try {
