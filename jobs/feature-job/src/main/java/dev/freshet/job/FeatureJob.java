@@ -72,6 +72,26 @@ public final class FeatureJob implements Callable<Integer> {
   @Option(names = "--dead-letter-topic", defaultValue = "freshet-dead-letters")
   String deadLetterTopic;
 
+  @Option(names = "--behaviour-topic", defaultValue = "behaviour-events")
+  String behaviourTopic;
+
+  @Option(names = "--file-topic", defaultValue = "file-events")
+  String fileTopic;
+
+  @Option(
+      names = "--consumer-group",
+      defaultValue = "freshet-feature-job",
+      description = "Kafka consumer group; also the prefix of the dead-letter transactions.")
+  String consumerGroup;
+
+  @Option(
+      names = "--delta-app-id",
+      defaultValue = "freshet-feature-job",
+      description =
+          "The job's lineage in the Delta tables: keep it when the job restores from a checkpoint"
+              + " or savepoint, change it when the job starts without state.")
+  String deltaAppId;
+
   @Option(names = "--max-out-of-orderness-ms", defaultValue = "1000")
   long maxOutOfOrdernessMillis;
 
@@ -103,6 +123,10 @@ public final class FeatureJob implements Callable<Integer> {
             .deltaBasePath(deltaPath)
             .redisUri(redisUri)
             .deadLetterTopic(deadLetterTopic)
+            .behaviourTopic(behaviourTopic)
+            .fileTopic(fileTopic)
+            .consumerGroup(consumerGroup)
+            .deltaAppId(deltaAppId)
             .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
             .dedupWindow(Duration.ofMillis(dedupWindowMillis))
             .renameTimeout(Duration.ofMillis(renameTimeoutMillis))

@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
       DiffCommand.class,
       ExplainCommand.class,
       InitCommand.class,
-      RegisterCommand.class
+      RegisterCommand.class,
+      ClusterCommand.class,
+      SubmitCommand.class,
+      JobsCommand.class,
+      StopCommand.class,
+      UpgradeCommand.class
     })
 public final class Featurectl {
 
