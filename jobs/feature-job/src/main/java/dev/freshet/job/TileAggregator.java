@@ -371,6 +371,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       throws Exception {
     String key = ctx.getCurrentKey();
     ContractState state = states.get(FeatureInput.contractOf(key));
+    if (state == null) {
+      // A timer restored from a savepoint of a contract the job no longer runs: its windows are
+      // no longer computed. Its state is not registered, so nothing reads or extends it.
+      return;
+    }
     ContractPlan plan = state.plan;
     long windowEnd = timestamp + 1;
 

@@ -487,6 +487,38 @@ class TileAggregatorTest {
   }
 
   @Test
+  void timersOfAContractTheRestoredJobNoLongerRunsEndWithoutOutputOrFailure() throws Exception {
+    Feature plays = feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S);
+    Contract kept = contract(Duration.ZERO, List.of(plays));
+    Contract removed = contract("removed", Duration.ZERO, List.of(plays), List.of(), Duration.ZERO);
+    harness =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new TileAggregator(List.of(ContractPlan.of(kept), ContractPlan.of(removed))),
+            FeatureInput::key,
+            Types.STRING);
+    play(kept, 1_000, 100);
+    play(removed, 1_000, 100);
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new TileAggregator(List.of(ContractPlan.of(kept)))),
+            FeatureInput::key,
+            Types.STRING);
+    harness.setup();
+    harness.initializeState(snapshot);
+    harness.open();
+    assertThat(harness.numEventTimeTimers()).as("timers of both contracts restored").isEqualTo(2);
+    harness.processWatermark(39_999);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(row -> row.contract)
+        .isNotEmpty()
+        .containsOnly("listening");
+  }
+
+  @Test
   void derivedFeaturesReadStringListsAsCelLists() throws Exception {
     Contract contract =
         contract(
@@ -925,8 +957,17 @@ class TileAggregatorTest {
       List<Feature> features,
       List<DerivedFeature> derived,
       Duration emitMinInterval) {
+    return contract("listening", allowedLateness, features, derived, emitMinInterval);
+  }
+
+  private static Contract contract(
+      String name,
+      Duration allowedLateness,
+      List<Feature> features,
+      List<DerivedFeature> derived,
+      Duration emitMinInterval) {
     return new Contract(
-        "listening",
+        name,
         1,
         "recs",
         "test contract",
