@@ -36,7 +36,8 @@ import picocli.CommandLine;
  * through featurectl's commands: submit with one contract, see its Delta rows, upgrade to two
  * contracts (stop with a savepoint, resubmit, restore), and find that the first contract's lifetime
  * counts continued from the savepoint, with no gap and no double counting, while the added one
- * counted only what came after the upgrade.
+ * counted only what came after the upgrade; then upgrade again without the added contract, whose
+ * state is dropped and said to be.
  */
 class ClusterUpgradeITCase {
 
@@ -65,7 +66,7 @@ class ClusterUpgradeITCase {
   }
 
   @Test
-  void upgradeRestoresStateAndTheAddedContractStartsAtTheUpgrade() throws Exception {
+  void upgradesRestoreStateAddedContractsStartAtTheUpgradeRemovedOnesAreDropped() throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String behaviourTopic = "behaviour-" + id;
     BROKER.createTopics(Map.of(behaviourTopic, 2, "file-" + id, 1, "dead-letters-" + id, 1));
@@ -134,9 +135,26 @@ class ClusterUpgradeITCase {
     assertThat(awaitLatestCounts(delta.resolve("recent_plays"), secondBatch))
         .as("the added contract counts from the savepoint's Kafka offsets on")
         .isEqualTo(secondBatch);
+
+    String downgraded =
+        featurectl(
+            concat(
+                new String[] {"upgrade", secondJob, "--contracts", contracts.toString()}, common));
+    assertThat(downgraded)
+        .contains("removed contracts [recent_plays]: their state in the savepoint is dropped")
+        .contains("contracts added [], removed [recent_plays]");
+    String thirdJob =
+        jobId(downgraded.substring(downgraded.indexOf("upgraded:")).replace(secondJob, ""));
+    Map<String, Integer> thirdBatch = produce(behaviourTopic, start, 2, 10);
+    Map<String, Integer> all = new TreeMap<>(both);
+    thirdBatch.forEach((user, plays) -> all.merge(user, plays, Integer::sum));
+    assertThat(awaitLatestCounts(delta.resolve("total_plays"), all))
+        .as("lifetime plays per user after a contract was removed")
+        .isEqualTo(all);
     assertThat(featurectl(concat(new String[] {"jobs"}, common)))
         .containsPattern(firstJob + "\\s+FINISHED")
-        .containsPattern(secondJob + "\\s+RUNNING");
+        .containsPattern(secondJob + "\\s+FINISHED")
+        .containsPattern(thirdJob + "\\s+RUNNING");
   }
 
   /**
