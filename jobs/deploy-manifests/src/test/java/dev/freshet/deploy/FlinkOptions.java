@@ -42,7 +42,7 @@ final class FlinkOptions {
             key -> {
               ConfigOption<?> option = optionsByKey.get(key);
               if (option == null) {
-                problems.add(key + ": not an option of Flink " + flinkVersion());
+                problems.add(key + ": no current option of Flink " + flinkVersion());
                 return;
               }
               try {
