@@ -108,7 +108,9 @@ class ManifestFilesTest {
 
   @Test
   void kustomizationsUseOnlyWhatKubectl120RendersToo() {
-    assertThat(KUSTOMIZATIONS).hasSizeGreaterThanOrEqualTo(6);
+    assertThat(KUSTOMIZATIONS)
+        .as("base, the three overlays, contracts/ and grafana/ at least")
+        .hasSizeGreaterThanOrEqualTo(6);
     assertThat(KUSTOMIZATIONS)
         .allSatisfy(
             k -> {
@@ -141,7 +143,7 @@ class ManifestFilesTest {
 
   @Test
   void baseFlinkConfigurationHoldsOnlyOptionsOfTheProjectsFlink() {
-    FlinkDeployment job = baseFlinkDeployment();
+    FlinkDeployment job = baseJob().as(FlinkDeployment.class);
 
     assertThat(FlinkOptions.flinkVersion()).isEqualTo(projectFlinkVersion());
     assertThat(new FlinkOptions().problems(job.getSpec().getFlinkConfiguration())).isEmpty();
@@ -155,11 +157,7 @@ class ManifestFilesTest {
     Matcher from =
         Pattern.compile("(?m)^FROM flink:(\\S+)-java17$")
             .matcher(RepositoryFiles.read(K8S.resolve("images/feature-job/Dockerfile")));
-    Manifest job =
-        reader.read(K8S.resolve("base/feature-job.yaml")).stream()
-            .filter(m -> m.kind().equals("FlinkDeployment"))
-            .findFirst()
-            .orElseThrow();
+    Manifest job = baseJob();
     List<EnvVar> env =
         job.as(FlinkDeployment.class)
             .getSpec()
@@ -180,8 +178,8 @@ class ManifestFilesTest {
         .isEqualTo("flink-s3-fs-presto-" + flink + ".jar");
   }
 
-  private FlinkDeployment baseFlinkDeployment() {
-    return reader.read(K8S.resolve("base/feature-job.yaml")).get(0).as(FlinkDeployment.class);
+  private Manifest baseJob() {
+    return reader.read(K8S.resolve("base/feature-job.yaml")).get(0);
   }
 
   private static String projectFlinkVersion() {
