@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RenderedOverlaysITCase {
 
-  /** What docs/deploy-kubernetes.md tells to create before the first apply. */
+  /** What docs/deploy.md tells to create before the first apply. */
   private static final Set<String> SECRETS = Set.of("freshet-s3", "freshet-redis");
 
   private static final Pattern SECRET_LOOKING_NAME =

@@ -10,7 +10,9 @@ import dev.freshet.events.FileEvent;
 import dev.freshet.online.OnlineSink;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
@@ -85,6 +87,15 @@ public final class FeatureJob implements Callable<Integer> {
   String consumerGroup;
 
   @Option(
+      names = "--hadoop-property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Hadoop setting of the Delta tables' file system, repeatable; for s3a:// paths e.g."
+              + " fs.s3a.endpoint=http://minio:9000 and fs.s3a.path.style.access=true"
+              + " (credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).")
+  Map<String, String> hadoopProperties = new LinkedHashMap<>();
+
+  @Option(
       names = "--delta-app-id",
       defaultValue = "freshet-feature-job",
       description =
@@ -117,24 +128,29 @@ public final class FeatureJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Contract> contracts = new ContractLoader().loadDirectory(contractsDirectory);
-    FeatureJobConfig config =
-        FeatureJobConfig.builder()
-            .bootstrapServers(bootstrapServers)
-            .deltaBasePath(deltaPath)
-            .redisUri(redisUri)
-            .deadLetterTopic(deadLetterTopic)
-            .behaviourTopic(behaviourTopic)
-            .fileTopic(fileTopic)
-            .consumerGroup(consumerGroup)
-            .deltaAppId(deltaAppId)
-            .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
-            .dedupWindow(Duration.ofMillis(dedupWindowMillis))
-            .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
-            .build();
+    FeatureJobConfig config = config();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     build(env, contracts, config);
     env.execute("freshet features: " + contracts.size() + " contracts");
     return 0;
+  }
+
+  /** The job's settings from its command line. */
+  FeatureJobConfig config() {
+    return FeatureJobConfig.builder()
+        .bootstrapServers(bootstrapServers)
+        .deltaBasePath(deltaPath)
+        .redisUri(redisUri)
+        .deadLetterTopic(deadLetterTopic)
+        .behaviourTopic(behaviourTopic)
+        .fileTopic(fileTopic)
+        .consumerGroup(consumerGroup)
+        .deltaAppId(deltaAppId)
+        .hadoopConfiguration(hadoopProperties)
+        .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
+        .dedupWindow(Duration.ofMillis(dedupWindowMillis))
+        .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
+        .build();
   }
 
   /** Adds the whole pipeline for {@code contracts} to {@code env}. */
@@ -278,6 +294,7 @@ public final class FeatureJob implements Callable<Integer> {
         .basePath(config.deltaBasePath())
         .tables(OfflineRowMapper.tableSchemas(contracts))
         .appId(config.deltaAppId())
+        .hadoopConfiguration(config.hadoopConfiguration())
         .eventTimeColumn(OfflineRowMapper.FEATURE_TIME_COLUMN)
         .commitListener(new DeltaFreshnessListener(contracts, config.deltaCommitListener()))
         .build();

@@ -3,6 +3,7 @@ package dev.freshet.job;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.events.EventStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,7 @@ public final class FeatureJobConfig {
   private final Duration fileStateTtl;
   private final boolean boundedInput;
   private final DeltaCommitListener deltaCommitListener;
+  private final Map<String, String> hadoopConfiguration;
 
   private FeatureJobConfig(Builder builder) {
     this.bootstrapServers = builder.bootstrapServers;
@@ -42,6 +44,7 @@ public final class FeatureJobConfig {
     this.fileStateTtl = builder.fileStateTtl;
     this.boundedInput = builder.boundedInput;
     this.deltaCommitListener = builder.deltaCommitListener;
+    this.hadoopConfiguration = Map.copyOf(builder.hadoopConfiguration);
   }
 
   public static Builder builder() {
@@ -112,6 +115,11 @@ public final class FeatureJobConfig {
     return deltaCommitListener;
   }
 
+  /** Hadoop settings of the Delta tables' file system, e.g. fs.s3a.endpoint. */
+  public Map<String, String> hadoopConfiguration() {
+    return hadoopConfiguration;
+  }
+
   /**
    * Settings with the defaults of a local run; bootstrap servers and the Delta path are required.
    */
@@ -131,6 +139,7 @@ public final class FeatureJobConfig {
     private Duration fileStateTtl = Duration.ofHours(1);
     private boolean boundedInput;
     private DeltaCommitListener deltaCommitListener = DeltaCommitListener.NONE;
+    private Map<String, String> hadoopConfiguration = Map.of();
 
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
@@ -208,6 +217,11 @@ public final class FeatureJobConfig {
     /** Told before and after every Delta commit: for metrics, and for failure-injection tests. */
     public Builder deltaCommitListener(DeltaCommitListener deltaCommitListener) {
       this.deltaCommitListener = deltaCommitListener;
+      return this;
+    }
+
+    public Builder hadoopConfiguration(Map<String, String> hadoopConfiguration) {
+      this.hadoopConfiguration = Objects.requireNonNull(hadoopConfiguration, "hadoopConfiguration");
       return this;
     }
 

@@ -1,0 +1,44 @@
+package dev.freshet.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.events.EventStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The job's command line, as a cluster passes it (FlinkDeployment args, featurectl submit). */
+class FeatureJobArgumentsTest {
+
+  @Test
+  void everyOptionReachesTheJobsSettings() {
+    FeatureJob job = new FeatureJob();
+    new CommandLine(job)
+        .parseArgs(
+            "--contracts", "/opt/freshet/contracts",
+            "--bootstrap-servers", "kafka:9092",
+            "--delta-path", "s3a://freshet/delta",
+            "--redis-uri", "redis://redis:6379",
+            "--behaviour-topic", "b",
+            "--file-topic", "f",
+            "--dead-letter-topic", "d",
+            "--consumer-group", "g",
+            "--delta-app-id", "lineage-7",
+            "--hadoop-property", "fs.s3a.endpoint=http://minio:9000",
+            "--hadoop-property", "fs.s3a.path.style.access=true");
+
+    FeatureJobConfig config = job.config();
+
+    assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(config.deltaBasePath()).isEqualTo("s3a://freshet/delta");
+    assertThat(config.redisUri()).isEqualTo("redis://redis:6379");
+    assertThat(config.topic(EventStream.BEHAVIOUR)).isEqualTo("b");
+    assertThat(config.topic(EventStream.FILE)).isEqualTo("f");
+    assertThat(config.deadLetterTopic()).isEqualTo("d");
+    assertThat(config.consumerGroup()).isEqualTo("g");
+    assertThat(config.deltaAppId()).isEqualTo("lineage-7");
+    assertThat(config.hadoopConfiguration())
+        .isEqualTo(
+            Map.of("fs.s3a.endpoint", "http://minio:9000", "fs.s3a.path.style.access", "true"));
+  }
+}
