@@ -1,6 +1,7 @@
 package dev.freshet.cli;
 
 import dev.freshet.localflink.LocalFlinkCluster;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,15 @@ final class ClusterCommand {
             "The cluster's configuration, logs, checkpoints and savepoints (default:"
                 + " ${DEFAULT-VALUE}).")
     Path directory;
+
+    /** The cluster of the directory if it runs; says so when it does not. */
+    Optional<LocalFlinkCluster> runningOrSay(PrintWriter out) throws IOException {
+      Optional<LocalFlinkCluster> cluster = LocalFlinkCluster.running(directory);
+      if (cluster.isEmpty()) {
+        out.printf("flink: no cluster of %s is running%n", directory);
+      }
+      return cluster;
+    }
   }
 
   @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the cluster.")
@@ -108,9 +118,8 @@ final class ClusterCommand {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      Optional<LocalFlinkCluster> cluster = LocalFlinkCluster.running(dir.directory);
+      Optional<LocalFlinkCluster> cluster = dir.runningOrSay(out);
       if (cluster.isEmpty()) {
-        out.printf("flink: no cluster of %s is running%n", dir.directory);
         return 0;
       }
       cluster.get().stop();
@@ -128,9 +137,8 @@ final class ClusterCommand {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      Optional<LocalFlinkCluster> cluster = LocalFlinkCluster.running(dir.directory);
+      Optional<LocalFlinkCluster> cluster = dir.runningOrSay(out);
       if (cluster.isEmpty()) {
-        out.printf("flink: no cluster of %s is running%n", dir.directory);
         return 1;
       }
       out.printf(
