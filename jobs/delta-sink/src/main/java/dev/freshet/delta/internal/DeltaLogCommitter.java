@@ -151,7 +151,12 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
       throws IOException, InterruptedException {
     List<Callable<Boolean>> commits = new ArrayList<>();
     for (Map.Entry<String, List<CommitRequest<DeltaCommittable>>> table :
-        requestsByTable.entrySet()) {
+        List.copyOf(requestsByTable.entrySet())) {
+      if (!settings.tablesByName().containsKey(table.getKey())) {
+        dropFilesOfRemovedTable(table.getKey(), checkpointId, table.getValue());
+        requestsByTable.remove(table.getKey());
+        continue;
+      }
       tableState(table.getKey());
       List<DeltaCommittable> files =
           table.getValue().stream().map(CommitRequest::getCommittable).toList();
@@ -164,6 +169,25 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
         requests.forEach(CommitRequest::signalAlreadyCommitted);
       }
     }
+  }
+
+  /**
+   * Files of a table the restored job no longer writes can only come from the state it restored:
+   * the last checkpoint of a job that still wrote the table (a contract removed by an upgrade).
+   * Without the table's schema they cannot be committed; failing would fail every restart, so they
+   * stay in storage unreferenced (VACUUM removes them) and the rows are named in the log.
+   */
+  private static void dropFilesOfRemovedTable(
+      String table, long checkpointId, List<CommitRequest<DeltaCommittable>> requests) {
+    long rows = requests.stream().mapToLong(r -> r.getCommittable().numRecords()).sum();
+    LOG.warn(
+        "Not committing {} files ({} rows) of checkpoint {} to Delta table '{}', which this sink no"
+            + " longer writes: they were written before the job restored without that table",
+        requests.size(),
+        rows,
+        checkpointId,
+        table);
+    requests.forEach(CommitRequest::signalAlreadyCommitted);
   }
 
   private static boolean committed(Future<Boolean> outcome)

@@ -311,6 +311,26 @@ class DeltaLogCommitterTest {
   }
 
   @Test
+  void restoredFilesOfATableTheSinkNoLongerWritesAreLeftOutAndTheOthersCommitted()
+      throws Exception {
+    SinkFixture before = new SinkFixture(basePath, List.of(CLICKS, FEATURES));
+    List<DeltaCommittable> checkpoint3 = new ArrayList<>();
+    checkpoint3.addAll(before.write(3, click(1, "2026-11-23")));
+    checkpoint3.addAll(before.write(3, feature("a", 60_000L, "2026-11-23")));
+    SinkFixture withoutFeatures = new SinkFixture(basePath, List.of(CLICKS));
+
+    List<TestCommitRequest> requests =
+        SinkFixture.commit(withoutFeatures.committerRestoredFrom(3), checkpoint3);
+
+    assertThat(requests)
+        .extracting(TestCommitRequest::outcome)
+        .containsExactlyInAnyOrder(
+            TestCommitRequest.Outcome.COMMITTED, TestCommitRequest.Outcome.ALREADY_COMMITTED);
+    assertThat(addedPaths("clicks")).hasSize(1);
+    assertThat(basePath.resolve("features").resolve("_delta_log")).doesNotExist();
+  }
+
+  @Test
   void listenerIsOpenedWithTheCommitterMetricGroupBeforeAnyCommit() throws Exception {
     RecordingMetricGroup metricGroup = new RecordingMetricGroup();
     SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS), new CountingListener());
