@@ -11,7 +11,8 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Counts the dead letters on their way to the dead-letter topic, by reason, in the counter {@value
  * #DEAD_LETTER_RECORDS} of the key-value group {@value #REASON}. Every dead letter of the job
- * passes here, undecodable records and late events alike, so the counts match the topic.
+ * passes here, undecodable records and late events alike. At least once: records replayed after a
+ * failure count again, while the transactional topic holds them once.
  */
 final class CountDeadLetters extends RichMapFunction<DeadLetter, DeadLetter> {
 

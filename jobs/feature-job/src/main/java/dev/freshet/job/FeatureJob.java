@@ -96,6 +96,12 @@ public final class FeatureJob implements Callable<Integer> {
   Map<String, String> hadoopProperties = new LinkedHashMap<>();
 
   @Option(
+      names = "--job-name",
+      defaultValue = "freshet features",
+      description = "The Flink job's name, the job_name label of its metrics.")
+  String jobName;
+
+  @Option(
       names = "--delta-app-id",
       defaultValue = "freshet-feature-job",
       description =
@@ -131,7 +137,8 @@ public final class FeatureJob implements Callable<Integer> {
     FeatureJobConfig config = config();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     build(env, contracts, config);
-    env.execute("freshet features: " + contracts.size() + " contracts");
+    // A stable name: metrics carry it as job_name, which dashboards and alerts select by.
+    env.execute(jobName);
     return 0;
   }
 

@@ -1,7 +1,7 @@
 package dev.freshet.serving;
 
+import dev.freshet.online.RedisUris;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -104,18 +104,9 @@ public final class FeatureServerCommand implements Callable<Integer> {
                 "feature-server-stop"));
     out.printf(
         "Serving project %s from %s on %s:%d (Redis %s); Ctrl-C stops%n",
-        project, registry, bind, server.port(), withoutCredentials(redis));
+        project, registry, bind, server.port(), RedisUris.withoutCredentials(redis));
     out.flush();
     stopped.await();
     return 0;
-  }
-
-  /** The URI to print: a password in it (redis://user:secret@host) must not reach the logs. */
-  static String withoutCredentials(String uri) {
-    URI parsed = URI.create(uri);
-    if (parsed.getRawUserInfo() == null) {
-      return uri;
-    }
-    return uri.replace(parsed.getRawUserInfo() + "@", "***@");
   }
 }

@@ -43,14 +43,4 @@ class FeatureServerCommandTest {
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);
   }
-
-  @Test
-  void theRedisUriItPrintsHoldsNoPassword() {
-    assertThat(FeatureServerCommand.withoutCredentials("redis://default:s3cret@redis:6379/0"))
-        .isEqualTo("redis://***@redis:6379/0");
-    assertThat(FeatureServerCommand.withoutCredentials("rediss://:s3cret@redis:6380"))
-        .isEqualTo("rediss://***@redis:6380");
-    assertThat(FeatureServerCommand.withoutCredentials("redis://redis:6379"))
-        .isEqualTo("redis://redis:6379");
-  }
 }

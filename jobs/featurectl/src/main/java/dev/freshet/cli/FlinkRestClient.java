@@ -3,14 +3,12 @@ package dev.freshet.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,21 +49,24 @@ final class FlinkRestClient {
   /** Uploads a jar; returns its id on the cluster (the uploaded file's name). */
   String uploadJar(Path jar) throws IOException, InterruptedException {
     String boundary = "freshet-" + UUID.randomUUID();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(
+    byte[] head =
         ("--"
                 + boundary
                 + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
                 + jar.getFileName()
                 + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
-            .getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(Files.readAllBytes(jar));
-    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    // Streamed from the file: the job jar is over 100 MB.
     JsonNode answer =
         send(
             HttpRequest.newBuilder(base.resolve("/jars/upload"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())),
+                .POST(
+                    HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(jar),
+                        HttpRequest.BodyPublishers.ofByteArray(tail))),
             "upload " + jar);
     String filename = answer.path("filename").asText();
     // The jar id is the last path segment of where the JobManager stored the upload.
@@ -89,6 +90,11 @@ final class FlinkRestClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))),
             "run jar " + jarId);
     return answer.path("jobid").asText();
+  }
+
+  /** Removes an uploaded jar from the JobManager's upload directory. */
+  void deleteJar(String jarId) throws IOException, InterruptedException {
+    send(HttpRequest.newBuilder(base.resolve("/jars/" + jarId)).DELETE(), "delete jar " + jarId);
   }
 
   List<JobOverview> jobs() throws IOException, InterruptedException {

@@ -59,18 +59,29 @@ final class JobSubmitter {
     String jobId;
     try {
       String jarId = flink.uploadJar(jar);
-      jobId =
-          flink.runJar(
-              jarId,
-              new FlinkRestClient.RunRequest(
-                  ENTRY_CLASS, arguments, parallelism, savepoint, allowNonRestoredState));
+      try {
+        jobId =
+            flink.runJar(
+                jarId,
+                new FlinkRestClient.RunRequest(
+                    ENTRY_CLASS, arguments, parallelism, savepoint, allowNonRestoredState));
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        try {
+          flink.deleteJar(jarId);
+        } catch (IOException | RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        throw e;
+      }
+      // The job runs from the blob the run request made; the upload would only fill the disk.
+      flink.deleteJar(jarId);
     } catch (IOException | InterruptedException | RuntimeException e) {
       deleteRecursively(contractsCopy);
       throw e;
     }
     Submission submission =
         new Submission(
-            jobId, contractsCopy, deltaAppId, jobArguments, parallelism, previousJobId, null);
+            jobId, contractsCopy, deltaAppId, jobArguments, parallelism, previousJobId, null, null);
     submission.write(submissions);
     return submission;
   }
@@ -78,11 +89,17 @@ final class JobSubmitter {
   private static Path copyContracts(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> files = Files.list(from)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+      for (Path file : files.filter(JobSubmitter::isContractFile).toList()) {
         Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
       }
     }
     return to;
+  }
+
+  /** The files ContractLoader reads from a folder. */
+  private static boolean isContractFile(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".yaml") || name.endsWith(".yml");
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

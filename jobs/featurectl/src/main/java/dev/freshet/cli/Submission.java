@@ -18,6 +18,7 @@ import java.util.Properties;
  * contracts.
  *
  * @param savepoint null while the job has not been stopped with a savepoint
+ * @param upgradedTo the job that continued from that savepoint; null while none did
  */
 record Submission(
     String jobId,
@@ -26,7 +27,8 @@ record Submission(
     List<String> jobArguments,
     int parallelism,
     String previousJobId,
-    String savepoint) {
+    String savepoint,
+    String upgradedTo) {
 
   private static final String FILE = "submission.properties";
 
@@ -56,7 +58,8 @@ record Submission(
         arguments,
         Integer.parseInt(properties.getProperty("parallelism")),
         properties.getProperty("previous.job.id"),
-        properties.getProperty("savepoint"));
+        properties.getProperty("savepoint"),
+        properties.getProperty("upgraded.to"));
   }
 
   void write(Path submissions) throws IOException {
@@ -73,6 +76,9 @@ record Submission(
     if (savepoint != null) {
       properties.setProperty("savepoint", savepoint);
     }
+    if (upgradedTo != null) {
+      properties.setProperty("upgraded.to", upgradedTo);
+    }
     Path dir = Files.createDirectories(directory(submissions, jobId));
     try (OutputStream out = Files.newOutputStream(dir.resolve(FILE))) {
       properties.store(out, "a job featurectl submitted");
@@ -81,6 +87,25 @@ record Submission(
 
   Submission stoppedAt(String savepointPath) {
     return new Submission(
-        jobId, contracts, deltaAppId, jobArguments, parallelism, previousJobId, savepointPath);
+        jobId,
+        contracts,
+        deltaAppId,
+        jobArguments,
+        parallelism,
+        previousJobId,
+        savepointPath,
+        upgradedTo);
+  }
+
+  Submission upgradedTo(String nextJobId) {
+    return new Submission(
+        jobId,
+        contracts,
+        deltaAppId,
+        jobArguments,
+        parallelism,
+        previousJobId,
+        savepoint,
+        nextJobId);
   }
 }

@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -36,8 +38,8 @@ import picocli.CommandLine;
  * through featurectl's commands: submit with one contract, see its Delta rows, upgrade to two
  * contracts (stop with a savepoint, resubmit, restore), and find that the first contract's lifetime
  * counts continued from the savepoint, with no gap and no double counting, while the added one
- * counted only what came after the upgrade; then upgrade again without the added contract, whose
- * state is dropped and said to be.
+ * counted only what came after the upgrade; then upgrade again without the added contract, which it
+ * says; and a job already upgraded cannot be upgraded a second time.
  */
 class ClusterUpgradeITCase {
 
@@ -141,10 +143,13 @@ class ClusterUpgradeITCase {
             concat(
                 new String[] {"upgrade", secondJob, "--contracts", contracts.toString()}, common));
     assertThat(downgraded)
-        .contains("removed contracts [recent_plays]: their state in the savepoint is dropped")
+        .contains("removed contracts [recent_plays]: restoring with allowNonRestoredState")
         .contains("contracts added [], removed [recent_plays]");
     String thirdJob =
         jobId(downgraded.substring(downgraded.indexOf("upgraded:")).replace(secondJob, ""));
+    assertThat(failingFeaturectl(concat(new String[] {"upgrade", firstJob}, common)))
+        .as("a second upgrade of a job already upgraded")
+        .contains("job " + firstJob + " was already upgraded to job " + secondJob);
     Map<String, Integer> thirdBatch = produce(behaviourTopic, start, 2, 10);
     Map<String, Integer> all = new TreeMap<>(both);
     thirdBatch.forEach((user, plays) -> all.merge(user, plays, Integer::sum));
@@ -248,11 +253,15 @@ class ClusterUpgradeITCase {
     Snapshot snapshot = DeltaLog.forTable(new Configuration(), table.toString()).update();
     Map<String, Long> times = new HashMap<>();
     Map<String, Integer> counts = new TreeMap<>();
+    Set<String> userTimes = new HashSet<>();
     try (CloseableIterator<RowRecord> rows = snapshot.open()) {
       while (rows.hasNext()) {
         RowRecord row = rows.next();
         String user = row.getString("user_id");
         long time = row.getLong("feature_time");
+        assertThat(userTimes.add(user + "@" + time))
+            .as("one row per user and feature time in %s (a file committed twice?)", table)
+            .isTrue();
         if (USERS.contains(user) && time >= times.getOrDefault(user, Long.MIN_VALUE)) {
           times.put(user, time);
           counts.put(user, (int) row.getLong("plays"));
@@ -271,6 +280,18 @@ class ClusterUpgradeITCase {
     int exitCode = cli.execute(arguments);
     assertThat(exitCode).as("featurectl %s: %s%s", String.join(" ", arguments), out, err).isZero();
     return out.toString();
+  }
+
+  /** Runs a command that must fail; returns what it wrote to stderr. */
+  private static String failingFeaturectl(String... arguments) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Featurectl.commandLine();
+    cli.setOut(new PrintWriter(new StringWriter()));
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute(arguments))
+        .as("featurectl %s", String.join(" ", arguments))
+        .isEqualTo(1);
+    return err.toString();
   }
 
   private static String jobId(String output) {

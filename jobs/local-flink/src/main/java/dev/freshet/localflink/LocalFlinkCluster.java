@@ -143,20 +143,30 @@ public final class LocalFlinkCluster {
     }
 
     URI restUri = URI.create("http://localhost:" + restPort);
+    List<String> jobManagerResources =
+        resourceParameters(classpath, conf, "GET_JM_RESOURCE_PARAMS");
+    List<String> taskManagerResources =
+        resourceParameters(classpath, conf, "GET_TM_RESOURCE_PARAMS");
     RecordedProcess jobManager =
         launch(
             "jobmanager",
             classpath,
             dir,
-            resourceParameters(classpath, conf, "GET_JM_RESOURCE_PARAMS"),
+            jobManagerResources,
             "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
-    RecordedProcess taskManager =
-        launch(
-            "taskmanager",
-            classpath,
-            dir,
-            resourceParameters(classpath, conf, "GET_TM_RESOURCE_PARAMS"),
-            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+    RecordedProcess taskManager;
+    try {
+      taskManager =
+          launch(
+              "taskmanager",
+              classpath,
+              dir,
+              taskManagerResources,
+              "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+    } catch (IOException | RuntimeException e) {
+      jobManager.terminate(STOP_TIMEOUT);
+      throw e;
+    }
     LocalFlinkCluster cluster = new LocalFlinkCluster(dir, restUri, jobManager, taskManager);
     cluster.writeRecord();
     try {

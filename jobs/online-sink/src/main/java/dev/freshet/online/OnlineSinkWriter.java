@@ -109,7 +109,12 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
       this.scriptSha = connection.sync().scriptLoad(SCRIPT);
     } catch (RuntimeException e) {
       shutDownClient();
-      throw new IOException("Cannot connect to Redis at " + redisUri + ": " + e.getMessage(), e);
+      throw new IOException(
+          "Cannot connect to Redis at "
+              + RedisUris.withoutCredentials(redisUri)
+              + ": "
+              + e.getMessage(),
+          e);
     }
     this.redis = connection.async();
   }
@@ -266,7 +271,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
   private IOException writeFailed(Throwable failure) {
     return new IOException(
         "A write to Redis at "
-            + redisUri
+            + RedisUris.withoutCredentials(redisUri)
             + " failed: "
             + failure.getMessage()
             + ". Flink's restart strategy restarts the job from its last checkpoint, and replaying"
