@@ -11,6 +11,8 @@ import dev.freshet.job.FeatureJobConfig;
 import dev.freshet.localstack.PrometheusServerProcess;
 import dev.freshet.testsupport.KafkaTestBroker;
 import dev.freshet.testsupport.RedisTestServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +20,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -45,6 +51,9 @@ class MonitoringITCase {
       REPOSITORY.resolve("grafana/dashboards/freshet-freshness.json");
   private static final Path ALERT_RULES =
       REPOSITORY.resolve("grafana/prometheus/freshet-alerts.yml");
+
+  private static final Pattern METRIC_SELECTOR =
+      Pattern.compile("flink_[A-Za-z0-9_:]+(\\{[^}]*\\})?");
 
   /** Long enough for minute-hop windows to close once and for rates to have samples. */
   private static final Duration SERIES_DEADLINE = Duration.ofSeconds(150);
@@ -125,6 +134,13 @@ class MonitoringITCase {
             .as("sinks with freshness")
             .containsExactlyInAnyOrder("delta", "online");
 
+        List<String> unmatched = new ArrayList<>();
+        for (String selector : metricSelectors(ALERT_RULES)) {
+          if (awaitSeries(api, selector, deadline).isEmpty()) {
+            unmatched.add(selector);
+          }
+        }
+        assertThat(unmatched).as("alert rule selectors that match no series").isEmpty();
         assertEveryRuleEvaluatesWithoutError(api, deadline);
       } finally {
         job.cancel().get(30, TimeUnit.SECONDS);
@@ -150,6 +166,25 @@ class MonitoringITCase {
             .redisUri(REDIS.uri())
             .build());
     return env.executeAsync("freshet monitoring under test");
+  }
+
+  /**
+   * Every metric selector in the rule file's expressions, label matchers included: a rule whose
+   * selector matches nothing evaluates "ok" and never fires, so each must find series.
+   */
+  private static Set<String> metricSelectors(Path rules) throws IOException {
+    Set<String> selectors = new TreeSet<>();
+    for (String line : Files.readAllLines(rules)) {
+      if (line.strip().startsWith("#")) {
+        continue;
+      }
+      Matcher selector = METRIC_SELECTOR.matcher(line);
+      while (selector.find()) {
+        selectors.add(selector.group());
+      }
+    }
+    assertThat(selectors).as("selectors in %s", rules).isNotEmpty();
+    return selectors;
   }
 
   /** The query's series once it has any, or none at the deadline. */
