@@ -39,12 +39,15 @@ final class ContractPlan implements Serializable {
   final long tileHorizonMillis;
   final long allowedLatenessMillis;
   final long emitMinIntervalMillis;
+
+  /** The contract's state_ttl, or null when the job runs without state TTL (benchmarks). */
   final Duration stateTtl;
+
   final long freshnessSlaMillis;
   final List<Feature> features;
   final List<String> derivedExpressions;
 
-  private ContractPlan(Contract contract) {
+  private ContractPlan(Contract contract, boolean withStateTtl) {
     List<Feature> features = contract.features();
     int count = features.size();
     this.name = contract.id();
@@ -90,14 +93,19 @@ final class ContractPlan implements Serializable {
     }
     this.tileHorizonMillis = horizon;
     this.emitMinIntervalMillis = contract.emitMinInterval().toMillis();
-    this.stateTtl = contract.stateTtl();
+    this.stateTtl = withStateTtl ? contract.stateTtl() : null;
     this.freshnessSlaMillis = contract.freshnessSla().toMillis();
     this.features = features;
     this.derivedExpressions = contract.derived().stream().map(DerivedFeature::expression).toList();
   }
 
   static ContractPlan of(Contract contract) {
-    return new ContractPlan(contract);
+    return new ContractPlan(contract, true);
+  }
+
+  /** The plan with no state TTL: to measure what the TTL costs, never for production. */
+  static ContractPlan withoutStateTtl(Contract contract) {
+    return new ContractPlan(contract, false);
   }
 
   int featureCount() {

@@ -27,6 +27,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -163,7 +164,10 @@ public final class FeatureJob implements Callable<Integer> {
   /** Adds the whole pipeline for {@code contracts} to {@code env}. */
   public static void build(
       StreamExecutionEnvironment env, List<Contract> contracts, FeatureJobConfig config) {
-    List<ContractPlan> plans = contracts.stream().map(ContractPlan::of).toList();
+    List<ContractPlan> plans =
+        contracts.stream()
+            .map(config.stateTtl() ? ContractPlan::of : ContractPlan::withoutStateTtl)
+            .toList();
 
     SingleOutputStreamOperator<BehaviourEvent> behaviourEvents =
         decodedEvents(env, EventStream.BEHAVIOUR, BehaviourEvent.class, config);
@@ -192,13 +196,20 @@ public final class FeatureJob implements Callable<Integer> {
             .name("aggregate features in tiles")
             .uid("aggregate-features");
 
-    featureRows
-        .map(new OfflineRowMapper(contracts))
-        .name("to offline rows")
-        .uid("to-offline-rows")
-        .sinkTo(deltaSink(contracts, config))
-        .name("delta tables")
-        .uid("delta-sink");
+    if (config.offlineSink()) {
+      featureRows
+          .map(new OfflineRowMapper(contracts))
+          .name("to offline rows")
+          .uid("to-offline-rows")
+          .sinkTo(deltaSink(contracts, config))
+          .name("delta tables")
+          .uid("delta-sink");
+    } else {
+      featureRows
+          .sinkTo(new DiscardingSink<>())
+          .name("discard feature rows (offline sink off)")
+          .uid("discard-feature-rows");
+    }
 
     if (config.redisUri() != null && OnlineRowMapper.anyOnline(contracts)) {
       featureRows
@@ -265,7 +276,9 @@ public final class FeatureJob implements Callable<Integer> {
         .keyBy(new ByFile())
         .process(
             new FileEventNormalizer(
-                config.dedupWindow(), config.renameTimeout(), config.fileStateTtl()))
+                config.dedupWindow(),
+                config.renameTimeout(),
+                config.stateTtl() ? config.fileStateTtl() : null))
         .name("normalize file events")
         .uid("normalize-file-events");
   }

@@ -25,6 +25,8 @@ public final class FeatureJobConfig {
   private final Duration renameTimeout;
   private final Duration fileStateTtl;
   private final boolean boundedInput;
+  private final boolean offlineSink;
+  private final boolean stateTtl;
   private final DeltaCommitListener deltaCommitListener;
   private final Map<String, String> hadoopConfiguration;
 
@@ -43,6 +45,8 @@ public final class FeatureJobConfig {
     this.renameTimeout = builder.renameTimeout;
     this.fileStateTtl = builder.fileStateTtl;
     this.boundedInput = builder.boundedInput;
+    this.offlineSink = builder.offlineSink;
+    this.stateTtl = builder.stateTtl;
     this.deltaCommitListener = builder.deltaCommitListener;
     this.hadoopConfiguration = Map.copyOf(builder.hadoopConfiguration);
   }
@@ -91,7 +95,6 @@ public final class FeatureJobConfig {
     return idleness;
   }
 
-  /** Whether the sources stop at the offsets that are latest when the job starts (for tests). */
   /** How far apart an inotify and a poll report of one change may be. */
   public Duration dedupWindow() {
     return dedupWindow;
@@ -107,8 +110,19 @@ public final class FeatureJobConfig {
     return fileStateTtl;
   }
 
+  /** Whether the sources stop at the offsets that are latest when the job starts (for tests). */
   public boolean boundedInput() {
     return boundedInput;
+  }
+
+  /** Whether feature rows go to the Delta tables; without, they are discarded. */
+  public boolean offlineSink() {
+    return offlineSink;
+  }
+
+  /** Whether the contracts' state_ttl and the normalizer's file state TTL apply. */
+  public boolean stateTtl() {
+    return stateTtl;
   }
 
   public DeltaCommitListener deltaCommitListener() {
@@ -138,6 +152,8 @@ public final class FeatureJobConfig {
     private Duration renameTimeout = Duration.ofSeconds(1);
     private Duration fileStateTtl = Duration.ofHours(1);
     private boolean boundedInput;
+    private boolean offlineSink = true;
+    private boolean stateTtl = true;
     private DeltaCommitListener deltaCommitListener = DeltaCommitListener.NONE;
     private Map<String, String> hadoopConfiguration = Map.of();
 
@@ -211,6 +227,24 @@ public final class FeatureJobConfig {
 
     public Builder boundedInput(boolean boundedInput) {
       this.boundedInput = boundedInput;
+      return this;
+    }
+
+    /**
+     * False discards feature rows instead of writing them to Delta: what the benchmarks measure the
+     * sink's cost against, never for production (nothing is kept).
+     */
+    public Builder offlineSink(boolean offlineSink) {
+      this.offlineSink = offlineSink;
+      return this;
+    }
+
+    /**
+     * False keeps state without a TTL: what the benchmarks measure the TTL's cost against, never
+     * for production (an entity's last values and a file's last content would then live forever).
+     */
+    public Builder stateTtl(boolean stateTtl) {
+      this.stateTtl = stateTtl;
       return this;
     }
 

@@ -79,6 +79,10 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     }
   }
 
+  /**
+   * @param stateTtl how long a file's last content is remembered without news of it; null remembers
+   *     it for ever (to measure what the TTL costs, never for production)
+   */
   public FileEventNormalizer(Duration dedupWindow, Duration renameTimeout, Duration stateTtl) {
     if (renameTimeout.compareTo(dedupWindow) < 0) {
       throw new IllegalArgumentException("the rename timeout must be at least the dedup window");
@@ -95,11 +99,6 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
 
   @Override
   public void open(OpenContext openContext) {
-    StateTtlConfig ttl =
-        StateTtlConfig.newBuilder(stateTtl)
-            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-            .build();
     ListStateDescriptor<FileEvent> pendingDescriptor =
         new ListStateDescriptor<>("normalizer.pending", TypeInformation.of(FileEvent.class));
     // No TTL: every waiting observation has a timer that takes it out, and a TTL could only drop
@@ -107,7 +106,13 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     pending = getRuntimeContext().getListState(pendingDescriptor);
     ValueStateDescriptor<FileContent> contentDescriptor =
         new ValueStateDescriptor<>("normalizer.content", TypeInformation.of(FileContent.class));
-    contentDescriptor.enableTimeToLive(ttl);
+    if (stateTtl != null) {
+      contentDescriptor.enableTimeToLive(
+          StateTtlConfig.newBuilder(stateTtl)
+              .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+              .build());
+    }
     lastContent = getRuntimeContext().getState(contentDescriptor);
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicateObservations");
     lateObservations = getRuntimeContext().getMetricGroup().counter("lateObservations");

@@ -2,6 +2,7 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.FeatureExpressions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -93,11 +95,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
 
     ContractState(ContractPlan plan, RuntimeContext context) {
       this.plan = plan;
-      StateTtlConfig ttl =
-          StateTtlConfig.newBuilder(plan.stateTtl)
-              .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
-              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-              .build();
+      StateTtlConfig ttl = plan.stateTtl == null ? null : ttlRefreshedOnAccess(plan.stateTtl);
       MapStateDescriptor<Long, Tile> tiles =
           new MapStateDescriptor<>(
               "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
@@ -106,12 +104,14 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       // would deep-copy a key's whole tile map on every state access
       // (TtlMapState.getUnexpiredOrNull), which made a 1 h window of 10 s tiles 3x slower; so
       // while the watermark stands still, expired tiles stay in memory until it moves.
-      tiles.enableTimeToLive(
-          StateTtlConfig.newBuilder(plan.stateTtl)
-              .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
-              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-              .disableCleanupInBackground()
-              .build());
+      if (plan.stateTtl != null) {
+        tiles.enableTimeToLive(
+            StateTtlConfig.newBuilder(plan.stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .disableCleanupInBackground()
+                .build());
+      }
       this.tiles = context.getMapState(tiles);
       this.values = context.getState(valueDescriptor("values." + plan.name, ttl));
       boolean anyLifetime = false;
@@ -121,7 +121,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       if (anyLifetime) {
         ValueStateDescriptor<Tile> totals =
             new ValueStateDescriptor<>("lifetime." + plan.name, TypeInformation.of(Tile.class));
-        totals.enableTimeToLive(ttl);
+        expireAfterIdle(totals, ttl);
         this.lifetimeTotals = context.getState(totals);
       } else {
         this.lifetimeTotals = null;
@@ -130,7 +130,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         this.written = context.getState(valueDescriptor("written." + plan.name, ttl));
         ValueStateDescriptor<Long> writtenAt =
             new ValueStateDescriptor<>("written-at." + plan.name, Types.LONG);
-        writtenAt.enableTimeToLive(ttl);
+        expireAfterIdle(writtenAt, ttl);
         this.writtenAt = context.getState(writtenAt);
       } else {
         this.written = null;
@@ -140,14 +140,14 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         ValueStateDescriptor<AdaptiveState> adaptive =
             new ValueStateDescriptor<>(
                 "adaptive." + plan.name, TypeInformation.of(AdaptiveState.class));
-        adaptive.enableTimeToLive(ttl);
+        expireAfterIdle(adaptive, ttl);
         this.adaptive = context.getState(adaptive);
         MapStateDescriptor<Long, long[]> buffered =
             new MapStateDescriptor<>(
                 "adaptive-buffered." + plan.name,
                 Types.LONG,
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-        buffered.enableTimeToLive(ttl);
+        expireAfterIdle(buffered, ttl);
         this.adaptiveBuffered = context.getMapState(buffered);
       } else {
         this.adaptive = null;
@@ -166,8 +166,22 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         String name, StateTtlConfig ttl) {
       ValueStateDescriptor<FeatureValues> descriptor =
           new ValueStateDescriptor<>(name, TypeInformation.of(FeatureValues.class));
-      descriptor.enableTimeToLive(ttl);
+      expireAfterIdle(descriptor, ttl);
       return descriptor;
+    }
+
+    private static StateTtlConfig ttlRefreshedOnAccess(Duration stateTtl) {
+      return StateTtlConfig.newBuilder(stateTtl)
+          .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+          .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+          .build();
+    }
+
+    /** Gives the state the contract's TTL; a null TTL (a plan without state TTL) leaves it be. */
+    private static void expireAfterIdle(StateDescriptor<?, ?> descriptor, StateTtlConfig ttl) {
+      if (ttl != null) {
+        descriptor.enableTimeToLive(ttl);
+      }
     }
 
     boolean rateLimited() {

@@ -350,6 +350,31 @@ class TileAggregatorTest {
   }
 
   @Test
+  void withoutStateTtlLifetimeValuesOutliveTheContractsStateTtl() throws Exception {
+    Window lifetime = Window.lifetime(Duration.ofSeconds(10));
+    Contract contract =
+        contract(
+            Duration.ZERO,
+            List.of(
+                feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+                feature("plays_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime)));
+    harness =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new TileAggregator(List.of(ContractPlan.withoutStateTtl(contract))),
+            FeatureInput::key,
+            Types.STRING);
+    harness.setStateTtlProcessingTime(0);
+
+    playBy(contract, 1_000, "a1", 300);
+    harness.processWatermark(9_999);
+    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
+    playBy(contract, 45_000, "a2", 100);
+    harness.processWatermark(49_999);
+
+    assertThat(harness.extractOutputValues()).last().isEqualTo(row(50_000, 1, 2));
+  }
+
+  @Test
   void anEventWithoutTheInputFieldAddsNoItem() throws Exception {
     Contract contract =
         contract(
