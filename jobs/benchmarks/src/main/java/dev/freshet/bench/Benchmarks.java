@@ -1,0 +1,340 @@
+package dev.freshet.bench;
+
+import dev.freshet.bench.report.BenchmarkReport;
+import dev.freshet.bench.results.BenchmarkResults;
+import dev.freshet.bench.results.Figure;
+import dev.freshet.bench.results.Plot;
+import dev.freshet.bench.results.Ratio;
+import dev.freshet.bench.results.Target;
+import dev.freshet.contract.Contract;
+import dev.freshet.contract.ContractLoader;
+import dev.freshet.localstack.KafkaBrokerProcess;
+import dev.freshet.localstack.RedisServerProcess;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The benchmark harness: every scenario over the same seeded events in a real local broker, runs
+ * interleaved (run 1 of each scenario, then run 2 of each, ...) so that a machine slowing down
+ * hurts all scenarios alike, then ratios, figures, targets and plots under {@code bench/results}.
+ */
+@Command(
+    name = "benchmarks",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measures the feature job beside a Kafka ceiling and a Flink SQL baseline on the same"
+            + " seeded events; writes bench/results/<date>.json, .md and PNG plots.")
+public final class Benchmarks implements Callable<Integer> {
+
+  /**
+   * What to run: {@code quick} is the full set, {@code smoke} a seconds-long check of the harness.
+   */
+  enum Profile {
+    quick,
+    smoke
+  }
+
+  @Option(names = "--profile", defaultValue = "quick", description = "quick or smoke.")
+  Profile profile;
+
+  @Option(
+      names = "--events",
+      description = "Records in the corpus (both streams); default 300000, 4000 for smoke.")
+  Long events;
+
+  @Option(names = "--runs", description = "Runs of each scenario; default 3, 1 for smoke.")
+  Integer runs;
+
+  @Option(names = "--seed", defaultValue = "42")
+  long seed;
+
+  @Option(names = "--parallelism", defaultValue = "1", description = "Of every Flink job.")
+  int parallelism;
+
+  @Option(
+      names = "--scenarios",
+      split = ",",
+      description = "Only these scenarios (names as in the results); default all of the profile.")
+  List<String> onlyScenarios;
+
+  @Option(names = "--contracts", defaultValue = "contracts")
+  Path contractsDirectory;
+
+  @Option(names = "--output", defaultValue = "bench/results")
+  Path outputDirectory;
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    System.exit(new CommandLine(new Benchmarks()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long records = events != null ? events : profile == Profile.smoke ? 4_000 : 300_000;
+    int runCount = runs != null ? runs : profile == Profile.smoke ? 1 : 3;
+    List<Scenario> scenarios = scenarios();
+    List<Contract> contracts = new ContractLoader().loadDirectory(contractsDirectory);
+    Path work = Files.createTempDirectory("freshet-bench");
+    List<String> notes = new ArrayList<>();
+
+    out.printf(
+        "freshet benchmarks, profile %s: %,d records, %d runs of %d scenarios%n",
+        profile, records, runCount, scenarios.size());
+    Map<Scenario, List<Progress>> progress = new LinkedHashMap<>();
+    EventCorpus corpus;
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("broker"));
+        RedisServerProcess redis =
+            RedisServerProcess.binaryAvailable()
+                ? RedisServerProcess.start(work.resolve("redis"))
+                : null) {
+      long produceStart = System.nanoTime();
+      corpus = EventCorpus.produce(broker.bootstrapServers(), records, seed, 0.002);
+      out.printf(
+          "corpus: %,d behaviour and %,d file records produced in %.1f s%n",
+          corpus.behaviourRecords(),
+          corpus.fileRecords(),
+          (System.nanoTime() - produceStart) / 1e9);
+      if (redis == null) {
+        notes.add("redis-server is not on the PATH: scenarios with Redis were left out.");
+        scenarios.removeIf(s -> s instanceof JobScenario job && job.redis());
+      }
+      BenchContext context =
+          new BenchContext(
+              broker.bootstrapServers(),
+              corpus,
+              contracts,
+              redis == null ? null : redis.uri(),
+              work,
+              parallelism);
+
+      // The JIT and the first MiniCluster's class loading would otherwise count against the
+      // scenarios of the first round; later rounds run on a warm JVM.
+      out.println("warm-up (not counted): the first two scenarios once");
+      for (Scenario scenario : scenarios.subList(0, Math.min(2, scenarios.size()))) {
+        report(out, scenario, -1, scenario.run(context, -1));
+      }
+      for (int run = 0; run < runCount; run++) {
+        for (Scenario scenario : scenarios) {
+          Progress result = scenario.run(context, run);
+          progress.computeIfAbsent(scenario, s -> new ArrayList<>()).add(result);
+          report(out, scenario, run, result);
+        }
+      }
+    }
+
+    BenchmarkResults results = results(startedAt, progress, notes, records, runCount, corpus);
+    List<Path> written = BenchmarkReport.write(results, outputDirectory);
+    out.println();
+    out.print(BenchmarkReport.summary(results));
+    written.forEach(path -> out.println("wrote " + path));
+    return 0;
+  }
+
+  private List<Scenario> scenarios() {
+    List<Scenario> all = new ArrayList<>();
+    all.add(new CeilingScenario());
+    all.add(new JobScenario("job-heap-nosink", "hashmap", false, false, true, null));
+    all.add(new JobScenario("job-heap-delta", "hashmap", true, false, true, null));
+    if (profile == Profile.quick) {
+      all.add(new JobScenario("job-heap-delta-redis", "hashmap", true, true, true, null));
+      all.add(new JobScenario("job-rocksdb-delta", "rocksdb", true, false, true, null));
+      all.add(new JobScenario("job-heap-delta-nottl", "hashmap", true, false, false, null));
+      all.add(
+          new JobScenario(
+              "job-heap-delta-user_listening", "hashmap", true, false, true, "user_listening"));
+    }
+    if (onlyScenarios != null) {
+      all.removeIf(s -> !onlyScenarios.contains(s.name()));
+    }
+    return all;
+  }
+
+  private static void report(PrintWriter out, Scenario scenario, int run, Progress progress) {
+    out.printf(
+        "  %-32s %s  %,9.0f records/s  %.2f cores  %5.1f s%n",
+        scenario.name(),
+        run < 0 ? "warm-up" : "run " + (run + 1) + " ",
+        progress.rate(),
+        progress.coresBusy(),
+        progress.seconds());
+    out.flush();
+  }
+
+  private BenchmarkResults results(
+      Instant startedAt,
+      Map<Scenario, List<Progress>> progress,
+      List<String> notes,
+      long records,
+      int runCount,
+      EventCorpus corpus) {
+    Map<String, Figure> throughput = new LinkedHashMap<>();
+    List<Figure> figures = new ArrayList<>();
+    List<Plot.Series> throughputSeries = new ArrayList<>();
+    for (Map.Entry<Scenario, List<Progress>> entry : progress.entrySet()) {
+      String name = entry.getKey().name();
+      List<Progress> runsOfScenario = entry.getValue();
+      Figure rate =
+          new Figure(
+              name,
+              "throughput",
+              "records/s",
+              runsOfScenario.stream().map(Progress::rate).toList());
+      throughput.put(name, rate);
+      figures.add(rate);
+      figures.add(
+          new Figure(
+              name,
+              "cores busy",
+              "cores",
+              runsOfScenario.stream().map(Progress::coresBusy).toList()));
+      figures.add(
+          new Figure(
+              name,
+              "throughput per core",
+              "records/s",
+              runsOfScenario.stream().map(p -> p.rate() / p.coresBusy()).toList()));
+      figures.add(
+          new Figure(
+              name, "wall time", "s", runsOfScenario.stream().map(Progress::seconds).toList()));
+      throughputSeries.add(medianRun(runsOfScenario).ratePerSecond(name));
+    }
+
+    List<Ratio> ratios = new ArrayList<>();
+    addRatio(ratios, throughput, "our job ÷ ceiling", "job-heap-delta", "ceiling");
+    addRatio(
+        ratios,
+        throughput,
+        "our job ÷ Flink SQL (user_listening)",
+        "job-heap-delta-user_listening",
+        "sql-heap-user_listening");
+    addRatio(ratios, throughput, "RocksDB ÷ heap", "job-rocksdb-delta", "job-heap-delta");
+    addRatio(ratios, throughput, "TTL on ÷ off", "job-heap-delta", "job-heap-delta-nottl");
+    addRatio(ratios, throughput, "Delta sink ÷ no sink", "job-heap-delta", "job-heap-nosink");
+    addRatio(ratios, throughput, "Delta + Redis ÷ Delta", "job-heap-delta-redis", "job-heap-delta");
+
+    List<Target> targets = new ArrayList<>();
+    targets.add(
+        Target.atLeast(
+            "our job ÷ ceiling",
+            "throughput with the reference contracts, heap state, Delta sink on: at least 0.3 × the"
+                + " ceiling",
+            0.3,
+            ratioMedian(ratios, "our job ÷ ceiling"),
+            "×"));
+    targets.add(
+        Target.atLeast(
+            "our job ÷ Flink SQL",
+            "at least 2 × the Flink SQL baseline (same contract, heap state; ours with Delta)",
+            2.0,
+            ratioMedian(ratios, "our job ÷ Flink SQL (user_listening)"),
+            "×"));
+    targets.add(
+        Target.atMost("online freshness p99", "at most 50 ms at 50 % load", 50, null, "ms"));
+    targets.add(
+        Target.atMost(
+            "offline freshness p99",
+            "at most the checkpoint interval + 0.5 s (1 s checkpoints)",
+            1500,
+            null,
+            "ms"));
+    targets.add(
+        Target.atMost(
+            "recovery after a TaskManager kill", "output flowing again within 5 s", 5, null, "s"));
+    targets.add(
+        Target.atMost(
+            "GetOnlineFeatures p99", "1 entity × 20 features: at most 1 ms", 1, null, "ms"));
+
+    Map<String, String> machine = new LinkedHashMap<>();
+    machine.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    machine.put(
+        "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    machine.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    machine.put(
+        "load average at the end",
+        String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("profile", profile.name());
+    settings.put("records", Long.toString(records));
+    settings.put("behaviour records", Long.toString(corpus.behaviourRecords()));
+    settings.put("file records", Long.toString(corpus.fileRecords()));
+    settings.put("runs", Integer.toString(runCount));
+    settings.put("seed", Long.toString(seed));
+    settings.put("parallelism", Integer.toString(parallelism));
+    settings.put("checkpoint interval", "1 s");
+    settings.put(
+        "scenarios", String.join(", ", progress.keySet().stream().map(Scenario::name).toList()));
+
+    notes.add(
+        "Throughput is the slope of records read between 20 % and 90 % of the corpus: start-up,"
+            + " warm-up and the end-of-input flush are left out. Cores busy is this JVM's CPU time"
+            + " over the same span (MiniCluster, broker excluded).");
+    for (Scenario scenario : progress.keySet()) {
+      notes.add(scenario.name() + ": " + scenario.description() + ".");
+    }
+
+    List<Plot> plots =
+        List.of(
+            new Plot(
+                "throughput",
+                "Records read per second (median run of each scenario)",
+                "seconds since the run started",
+                "records/s",
+                false,
+                throughputSeries));
+    return new BenchmarkResults(
+        startedAt.toString(),
+        GitCommit.current(),
+        machine,
+        settings,
+        ratios,
+        figures,
+        targets,
+        plots,
+        notes);
+  }
+
+  private static Progress medianRun(List<Progress> runsOfScenario) {
+    List<Progress> sorted =
+        runsOfScenario.stream().sorted((a, b) -> Double.compare(a.rate(), b.rate())).toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static void addRatio(
+      List<Ratio> ratios,
+      Map<String, Figure> throughput,
+      String name,
+      String numerator,
+      String denominator) {
+    if (throughput.containsKey(numerator) && throughput.containsKey(denominator)) {
+      ratios.add(Ratio.of(name, throughput.get(numerator), throughput.get(denominator)));
+    }
+  }
+
+  private static Double ratioMedian(List<Ratio> ratios, String name) {
+    return ratios.stream()
+        .filter(r -> r.name().equals(name))
+        .findFirst()
+        .map(Ratio::median)
+        .orElse(null);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.freshet.bench;
+
+import dev.freshet.events.EventGenerator;
+import dev.freshet.events.EventStream;
+import dev.freshet.events.GeneratedRecord;
+import dev.freshet.localstack.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The seeded events every scenario reads: produced once, before any scenario, into topics of their
+ * own. Each scenario then reads them from the earliest offset under a consumer group of its own, so
+ * all of them see the very same records.
+ *
+ * <p>Event time starts at a fixed instant and advances at {@link #EVENT_TIME_RATE} listener actions
+ * per second of event time, independent of how fast anything runs, so windows, tiles and rows are
+ * the same in every run. File observations flow at 40 % of that rate, as in the local run.
+ *
+ * @param behaviourTopic the listener actions
+ * @param fileTopic the file observations
+ * @param behaviourOnlyFileTopic an empty file topic, for scenarios on behaviour contracts alone
+ * @param deadLetterTopic where every job run puts its dead letters (the broker does not create
+ *     topics on a producer's first send)
+ * @param behaviourRecords records in the behaviour topic
+ * @param fileRecords records in the file topic
+ */
+record EventCorpus(
+    String behaviourTopic,
+    String fileTopic,
+    String behaviourOnlyFileTopic,
+    String deadLetterTopic,
+    long behaviourRecords,
+    long fileRecords) {
+
+  /** Listener actions per second of event time. */
+  static final int EVENT_TIME_RATE = 2_500;
+
+  static final long START_MILLIS = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
+
+  static final int PARTITIONS = 2;
+
+  long totalRecords() {
+    return behaviourRecords + fileRecords;
+  }
+
+  /**
+   * Produces about {@code records} records (listener actions and file observations together) from a
+   * generator seeded with {@code seed}.
+   */
+  static EventCorpus produce(
+      String bootstrapServers, long records, long seed, double malformedShare) {
+    EventCorpus corpus =
+        new EventCorpus("bench-behaviour", "bench-file", "bench-file-empty", "bench-dead-letters", 0, 0);
+    Topics.createIfMissing(
+        bootstrapServers,
+        Map.of(
+            corpus.behaviourTopic, PARTITIONS,
+            corpus.fileTopic, PARTITIONS,
+            corpus.behaviourOnlyFileTopic, PARTITIONS,
+            corpus.deadLetterTopic, 1),
+        Duration.ofSeconds(60));
+    EventGenerator generator =
+        EventGenerator.builder()
+            .seed(seed)
+            .users(5_000)
+            .songs(20_000)
+            .fileObservationsPerSecond(EVENT_TIME_RATE * 2 / 5)
+            .keepFileTruth(false)
+            .malformedShare(malformedShare)
+            .build();
+    long behaviour = 0;
+    long file = 0;
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
+      for (long action = 0; behaviour + file < records; action++) {
+        long eventTime = START_MILLIS + action * 1000 / EVENT_TIME_RATE;
+        for (GeneratedRecord record : generator.next(eventTime)) {
+          boolean isBehaviour = record.stream() == EventStream.BEHAVIOUR;
+          String topic = isBehaviour ? corpus.behaviourTopic : corpus.fileTopic;
+          producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
+          if (isBehaviour) {
+            behaviour++;
+          } else {
+            file++;
+          }
+        }
+      }
+      producer.flush();
+    }
+    return new EventCorpus(
+        corpus.behaviourTopic,
+        corpus.fileTopic,
+        corpus.behaviourOnlyFileTopic,
+        corpus.deadLetterTopic,
+        behaviour,
+        file);
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+}
