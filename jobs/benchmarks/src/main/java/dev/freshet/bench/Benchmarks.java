@@ -153,14 +153,15 @@ public final class Benchmarks implements Callable<Integer> {
     all.add(new CeilingScenario());
     all.add(new JobScenario("job-heap-nosink", "hashmap", false, false, true, null));
     all.add(new JobScenario("job-heap-delta", "hashmap", true, false, true, null));
+    all.add(new SqlScenario("sql-heap-user_listening", "hashmap"));
     if (profile == Profile.quick) {
       all.add(new JobScenario("job-heap-delta-redis", "hashmap", true, true, true, null));
       all.add(new JobScenario("job-rocksdb-delta", "rocksdb", true, false, true, null));
       all.add(new JobScenario("job-heap-delta-nottl", "hashmap", true, false, false, null));
-      all.add(
-          new JobScenario(
-              "job-heap-delta-user_listening", "hashmap", true, false, true, "user_listening"));
     }
+    all.add(
+        new JobScenario(
+            "job-heap-delta-user_listening", "hashmap", true, false, true, "user_listening"));
     if (onlyScenarios != null) {
       all.removeIf(s -> !onlyScenarios.contains(s.name()));
     }

@@ -57,7 +57,8 @@ record EventCorpus(
   static EventCorpus produce(
       String bootstrapServers, long records, long seed, double malformedShare) {
     EventCorpus corpus =
-        new EventCorpus("bench-behaviour", "bench-file", "bench-file-empty", "bench-dead-letters", 0, 0);
+        new EventCorpus(
+            "bench-behaviour", "bench-file", "bench-file-empty", "bench-dead-letters", 0, 0);
     Topics.createIfMissing(
         bootstrapServers,
         Map.of(

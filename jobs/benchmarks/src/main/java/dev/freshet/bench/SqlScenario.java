@@ -1,0 +1,29 @@
+package dev.freshet.bench;
+
+import dev.freshet.bench.sql.SqlBaseline;
+import java.nio.file.Path;
+
+/** The Flink SQL baseline ({@link SqlBaseline}) into blackhole sinks, bounded to the corpus. */
+record SqlScenario(String name, String stateBackend) implements Scenario {
+
+  @Override
+  public String description() {
+    return "Flink SQL computing user_listening's windowed features (HOP, TUMBLE, window Top-N), "
+        + ("rocksdb".equals(stateBackend) ? "RocksDB" : "heap")
+        + " state, blackhole sinks";
+  }
+
+  @Override
+  public Progress run(BenchContext context, int run) throws Exception {
+    Path directory = context.runDirectory(name, run);
+    String group = "bench-" + name + "-" + (run < 0 ? "warm-up" : run) + "-" + System.nanoTime();
+    SqlBaseline.Input input =
+        new SqlBaseline.Input(
+            context.bootstrapServers(), context.corpus().behaviourTopic(), group, true);
+    return FlinkRun.run(
+        name,
+        FlinkRun.configuration(stateBackend, context.parallelism(), directory),
+        env -> SqlBaseline.addTo(env, input, SqlBaseline::blackhole),
+        context.corpus().behaviourRecords());
+  }
+}
