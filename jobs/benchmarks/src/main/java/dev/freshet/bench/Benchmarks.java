@@ -53,7 +53,7 @@ public final class Benchmarks implements Callable<Integer> {
 
   @Option(
       names = "--events",
-      description = "Records in the corpus (both streams); default 300000, 4000 for smoke.")
+      description = "Records in the corpus (both streams); default 100000, 4000 for smoke.")
   Long events;
 
   @Option(names = "--runs", description = "Runs of each scenario; default 3, 1 for smoke.")
@@ -88,7 +88,7 @@ public final class Benchmarks implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    long records = events != null ? events : profile == Profile.smoke ? 4_000 : 300_000;
+    long records = events != null ? events : profile == Profile.smoke ? 4_000 : 100_000;
     int runCount = runs != null ? runs : profile == Profile.smoke ? 1 : 3;
     List<Scenario> scenarios = scenarios();
     List<Contract> contracts = new ContractLoader().loadDirectory(contractsDirectory);
@@ -170,7 +170,7 @@ public final class Benchmarks implements Callable<Integer> {
 
   private static void report(PrintWriter out, Scenario scenario, int run, Progress progress) {
     out.printf(
-        "  %-32s %s  %,9.0f records/s  %.2f cores  %5.1f s%n",
+        "  %-32s %s  %,9.0f events/s  %.2f cores  %5.1f s%n",
         scenario.name(),
         run < 0 ? "warm-up" : "run " + (run + 1) + " ",
         progress.rate(),
@@ -194,10 +194,7 @@ public final class Benchmarks implements Callable<Integer> {
       List<Progress> runsOfScenario = entry.getValue();
       Figure rate =
           new Figure(
-              name,
-              "throughput",
-              "records/s",
-              runsOfScenario.stream().map(Progress::rate).toList());
+              name, "throughput", "events/s", runsOfScenario.stream().map(Progress::rate).toList());
       throughput.put(name, rate);
       figures.add(rate);
       figures.add(
@@ -210,7 +207,7 @@ public final class Benchmarks implements Callable<Integer> {
           new Figure(
               name,
               "throughput per core",
-              "records/s",
+              "events/s",
               runsOfScenario.stream().map(p -> p.rate() / p.coresBusy()).toList()));
       figures.add(
           new Figure(
@@ -299,7 +296,7 @@ public final class Benchmarks implements Callable<Integer> {
                 "throughput",
                 "Records read per second (median run of each scenario)",
                 "seconds since the run started",
-                "records/s",
+                "events/s",
                 false,
                 throughputSeries));
     return new BenchmarkResults(

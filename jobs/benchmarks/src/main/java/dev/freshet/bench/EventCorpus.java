@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Event time starts at a fixed instant and advances at {@link #EVENT_TIME_RATE} listener actions
  * per second of event time, independent of how fast anything runs, so windows, tiles and rows are
- * the same in every run. File observations flow at 40 % of that rate, as in the local run.
+ * the same in every run. Users, songs and the rates are those of the local run ({@code featurectl
+ * run}): 500 users, 2,000 songs, file observations at 40 % of the action rate.
  *
  * @param behaviourTopic the listener actions
  * @param fileTopic the file observations
@@ -39,8 +40,8 @@ record EventCorpus(
     long behaviourRecords,
     long fileRecords) {
 
-  /** Listener actions per second of event time. */
-  static final int EVENT_TIME_RATE = 2_500;
+  /** Listener actions per second of event time, as {@code featurectl run} sends them. */
+  static final int EVENT_TIME_RATE = 500;
 
   static final long START_MILLIS = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
 
@@ -70,8 +71,6 @@ record EventCorpus(
     EventGenerator generator =
         EventGenerator.builder()
             .seed(seed)
-            .users(5_000)
-            .songs(20_000)
             .fileObservationsPerSecond(EVENT_TIME_RATE * 2 / 5)
             .keepFileTruth(false)
             .malformedShare(malformedShare)
