@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * because its type check ({@code ProtoFeature.getFeatureValue}) runs first; this server follows the
  * proto's definition of NULL_VALUE ("found, within max age, but not assigned a value") instead.
  */
-final class OnlineFeatureService {
+public final class OnlineFeatureService {
 
   private static final Timestamp NO_TIMESTAMP = Timestamp.getDefaultInstance();
   private static final ValueProto.Value NO_VALUE = ValueProto.Value.getDefaultInstance();
@@ -66,7 +66,8 @@ final class OnlineFeatureService {
   private final StatefulRedisConnection<byte[], byte[]> redis;
   private final InstantSource clock;
 
-  OnlineFeatureService(
+  /** Public for the benchmark harness, which measures this service without gRPC in between. */
+  public OnlineFeatureService(
       ServingRegistry registry,
       String project,
       StatefulRedisConnection<byte[], byte[]> redis,
@@ -85,7 +86,8 @@ final class OnlineFeatureService {
    * @return the response; completes exceptionally with a {@link FeatureRequestException} when Redis
    *     fails, does not answer within the connection's timeout, or holds undecodable bytes
    */
-  CompletableFuture<GetOnlineFeaturesResponse> getOnlineFeatures(GetOnlineFeaturesRequest request) {
+  public CompletableFuture<GetOnlineFeaturesResponse> getOnlineFeatures(
+      GetOnlineFeaturesRequest request) {
     List<ServingRegistry.Feature> features = requestedFeatures(request);
     int rows = rowCount(request);
 

@@ -31,7 +31,7 @@ import java.util.Map;
  * only, whatever their project: names must be unique in the file. The project whose Redis keys are
  * read comes from the server's configuration.
  */
-final class ServingRegistry {
+public final class ServingRegistry {
 
   /**
    * The join key Python Feast gives feature views without entities, and the value it stores for it
@@ -137,7 +137,8 @@ final class ServingRegistry {
     }
   }
 
-  static ServingRegistry of(RegistryProto.Registry registry) {
+  /** A registry in memory; public for the benchmark harness, which calls the service directly. */
+  public static ServingRegistry of(RegistryProto.Registry registry) {
     Map<String, String> joinKeyOfEntity = new HashMap<>();
     for (EntityProto.Entity entity : registry.getEntitiesList()) {
       EntityProto.EntitySpecV2 spec = entity.getSpec();
