@@ -6,6 +6,7 @@ import dev.freshet.bench.results.Figure;
 import dev.freshet.bench.results.Plot;
 import dev.freshet.bench.results.Ratio;
 import dev.freshet.bench.results.Target;
+import dev.freshet.bench.serving.ServingLatency;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
 import dev.freshet.localstack.KafkaBrokerProcess;
@@ -71,6 +72,13 @@ public final class Benchmarks implements Callable<Integer> {
       description = "Only these scenarios (names as in the results); default all of the profile.")
   List<String> onlyScenarios;
 
+  @Option(
+      names = "--serving-rounds",
+      description =
+          "Rounds of the serving latency scenario (GetOnlineFeatures against raw HGETALL, needs"
+              + " redis-server); default 5, 0 for smoke; 0 leaves it out.")
+  Integer servingRounds;
+
   @Option(names = "--contracts", defaultValue = "contracts")
   Path contractsDirectory;
 
@@ -78,6 +86,9 @@ public final class Benchmarks implements Callable<Integer> {
   Path outputDirectory;
 
   @Spec CommandSpec spec;
+
+  /** Entities in the serving scenario's Redis, as in issue 5's measurements. */
+  private static final int SERVING_ENTITIES = 10_000;
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
@@ -140,12 +151,28 @@ public final class Benchmarks implements Callable<Integer> {
       }
     }
 
-    BenchmarkResults results = results(startedAt, progress, notes, records, runCount, corpus);
+    ServingLatency.Result serving = null;
+    int rounds = servingRoundsOfProfile();
+    if (rounds > 0 && (onlyScenarios == null || onlyScenarios.contains("serving"))) {
+      if (RedisServerProcess.binaryAvailable()) {
+        out.println("serving: GetOnlineFeatures through the feature server against raw HGETALL");
+        serving = ServingLatency.measure(SERVING_ENTITIES, rounds, out);
+      } else {
+        notes.add("redis-server is not on the PATH: the serving scenario was left out.");
+      }
+    }
+
+    BenchmarkResults results =
+        results(startedAt, progress, serving, notes, records, runCount, corpus);
     List<Path> written = BenchmarkReport.write(results, outputDirectory);
     out.println();
     out.print(BenchmarkReport.summary(results));
     written.forEach(path -> out.println("wrote " + path));
     return 0;
+  }
+
+  private int servingRoundsOfProfile() {
+    return servingRounds != null ? servingRounds : profile == Profile.smoke ? 0 : 5;
   }
 
   private List<Scenario> scenarios() {
@@ -182,6 +209,7 @@ public final class Benchmarks implements Callable<Integer> {
   private BenchmarkResults results(
       Instant startedAt,
       Map<Scenario, List<Progress>> progress,
+      ServingLatency.Result serving,
       List<String> notes,
       long records,
       int runCount,
@@ -227,6 +255,15 @@ public final class Benchmarks implements Callable<Integer> {
     addRatio(ratios, throughput, "TTL on ÷ off", "job-heap-delta", "job-heap-delta-nottl");
     addRatio(ratios, throughput, "Delta sink ÷ no sink", "job-heap-delta", "job-heap-nosink");
     addRatio(ratios, throughput, "Delta + Redis ÷ Delta", "job-heap-delta-redis", "job-heap-delta");
+    Double servingP99 = null;
+    if (serving != null) {
+      figures.addAll(serving.figures());
+      ratios.addAll(serving.serverOverRaw());
+      servingP99 = serving.of(ServingLatency.Case.SERVER_1X20).p99().median();
+      notes.add(
+          "serving: each round of requests is one run; its p50, p99 and p99.9 are that round's."
+              + " The server ÷ HGETALL ratios pair rounds.");
+    }
 
     List<Target> targets = new ArrayList<>();
     targets.add(
@@ -258,7 +295,7 @@ public final class Benchmarks implements Callable<Integer> {
             "recovery after a TaskManager kill", "output flowing again within 5 s", 5, null, "s"));
     targets.add(
         Target.atMost(
-            "GetOnlineFeatures p99", "1 entity × 20 features: at most 1 ms", 1, null, "ms"));
+            "GetOnlineFeatures p99", "1 entity × 20 features: at most 1 ms", 1, servingP99, "ms"));
 
     Map<String, String> machine = new LinkedHashMap<>();
     machine.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -279,6 +316,8 @@ public final class Benchmarks implements Callable<Integer> {
     settings.put("seed", Long.toString(seed));
     settings.put("parallelism", Integer.toString(parallelism));
     settings.put("checkpoint interval", "1 s");
+    settings.put(
+        "serving rounds", Integer.toString(serving == null ? 0 : servingRoundsOfProfile()));
     settings.put(
         "scenarios", String.join(", ", progress.keySet().stream().map(Scenario::name).toList()));
 

@@ -29,8 +29,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param behaviourOnlyFileTopic an empty file topic, for scenarios on behaviour contracts alone
  * @param deadLetterTopic where every job run puts its dead letters (the broker does not create
  *     topics on a producer's first send)
- * @param behaviourRecords records in the behaviour topic
- * @param fileRecords records in the file topic
+ * @param behaviourRecords the measured records in the behaviour topic
+ * @param fileRecords the measured records in the file topic
+ * @param lastEventTime the event time of the last measured listener action; a tail of {@link
+ *     #TAIL_MILLIS} of event time follows it, so that a job's watermark can pass it
  */
 record EventCorpus(
     String behaviourTopic,
@@ -38,7 +40,8 @@ record EventCorpus(
     String behaviourOnlyFileTopic,
     String deadLetterTopic,
     long behaviourRecords,
-    long fileRecords) {
+    long fileRecords,
+    long lastEventTime) {
 
   /** Listener actions per second of event time, as {@code featurectl run} sends them. */
   static final int EVENT_TIME_RATE = 500;
@@ -47,19 +50,31 @@ record EventCorpus(
 
   static final int PARTITIONS = 2;
 
+  /**
+   * Event time produced after the measured records: a watermark trails the latest event time by the
+   * out-of-orderness (1 s), device clock jitter (up to 0.5 s) and, for file events, the rename
+   * timeout (1 s), so only later events carry it past the measured ones.
+   */
+  static final long TAIL_MILLIS = 5_000;
+
   long totalRecords() {
     return behaviourRecords + fileRecords;
   }
 
+  /** Event time spanned by the measured records. */
+  long eventTimeSpanMillis() {
+    return lastEventTime - START_MILLIS;
+  }
+
   /**
-   * Produces about {@code records} records (listener actions and file observations together) from a
-   * generator seeded with {@code seed}.
+   * Produces about {@code records} measured records (listener actions and file observations
+   * together) from a generator seeded with {@code seed}, then the tail.
    */
   static EventCorpus produce(
       String bootstrapServers, long records, long seed, double malformedShare) {
     EventCorpus corpus =
         new EventCorpus(
-            "bench-behaviour", "bench-file", "bench-file-empty", "bench-dead-letters", 0, 0);
+            "bench-behaviour", "bench-file", "bench-file-empty", "bench-dead-letters", 0, 0, 0);
     Topics.createIfMissing(
         bootstrapServers,
         Map.of(
@@ -77,16 +92,26 @@ record EventCorpus(
             .build();
     long behaviour = 0;
     long file = 0;
+    long lastEventTime = START_MILLIS;
+    long tailEnd = Long.MAX_VALUE;
     try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
-      for (long action = 0; behaviour + file < records; action++) {
+      for (long action = 0; ; action++) {
         long eventTime = START_MILLIS + action * 1000 / EVENT_TIME_RATE;
+        boolean measured = behaviour + file < records;
+        if (measured) {
+          lastEventTime = eventTime;
+        } else if (tailEnd == Long.MAX_VALUE) {
+          tailEnd = eventTime + TAIL_MILLIS;
+        } else if (eventTime >= tailEnd) {
+          break;
+        }
         for (GeneratedRecord record : generator.next(eventTime)) {
           boolean isBehaviour = record.stream() == EventStream.BEHAVIOUR;
           String topic = isBehaviour ? corpus.behaviourTopic : corpus.fileTopic;
           producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
-          if (isBehaviour) {
+          if (measured && isBehaviour) {
             behaviour++;
-          } else {
+          } else if (measured) {
             file++;
           }
         }
@@ -99,7 +124,8 @@ record EventCorpus(
         corpus.behaviourOnlyFileTopic,
         corpus.deadLetterTopic,
         behaviour,
-        file);
+        file,
+        lastEventTime);
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Our feature job, bounded to the corpus, on a MiniCluster.
+ * Our feature job over the corpus, on a MiniCluster.
  *
  * @param stateBackend {@code hashmap} (heap) or {@code rocksdb}
  * @param delta whether feature rows go to Delta tables (else they are discarded)
@@ -64,13 +64,13 @@ record JobScenario(
             .redisUri(redis ? context.redisUri() : null)
             .offlineSink(delta)
             .stateTtl(stateTtl)
-            .boundedInput(true)
             .build();
     long records = corpus.behaviourRecords() + (onlyContract == null ? corpus.fileRecords() : 0);
     return FlinkRun.run(
         name,
         FlinkRun.configuration(stateBackend, context.parallelism(), directory),
         env -> FeatureJob.build(env, contracts, config),
-        records);
+        records,
+        corpus);
   }
 }

@@ -3,7 +3,7 @@ package dev.freshet.bench;
 import dev.freshet.bench.sql.SqlBaseline;
 import java.nio.file.Path;
 
-/** The Flink SQL baseline ({@link SqlBaseline}) into blackhole sinks, bounded to the corpus. */
+/** The Flink SQL baseline ({@link SqlBaseline}) over the corpus into blackhole sinks. */
 record SqlScenario(String name, String stateBackend) implements Scenario {
 
   @Override
@@ -19,11 +19,12 @@ record SqlScenario(String name, String stateBackend) implements Scenario {
     String group = "bench-" + name + "-" + (run < 0 ? "warm-up" : run) + "-" + System.nanoTime();
     SqlBaseline.Input input =
         new SqlBaseline.Input(
-            context.bootstrapServers(), context.corpus().behaviourTopic(), group, true);
+            context.bootstrapServers(), context.corpus().behaviourTopic(), group, false);
     return FlinkRun.run(
         name,
         FlinkRun.configuration(stateBackend, context.parallelism(), directory),
         env -> SqlBaseline.addTo(env, input, SqlBaseline::blackhole),
-        context.corpus().behaviourRecords());
+        context.corpus().behaviourRecords(),
+        context.corpus());
   }
 }
