@@ -333,7 +333,7 @@ public final class Benchmarks implements Callable<Integer> {
         List.of(
             new Plot(
                 "throughput",
-                "Records read per second (median run of each scenario)",
+                "Records processed per second, by the sink writers' watermark (median run of each scenario)",
                 "seconds since the run started",
                 "events/s",
                 false,
