@@ -24,10 +24,10 @@ public record Figure(String scenario, String metric, String unit, List<Double> r
   }
 
   public double min() {
-    return runs.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    return Stats.min(runs);
   }
 
   public double max() {
-    return runs.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    return Stats.max(runs);
   }
 }

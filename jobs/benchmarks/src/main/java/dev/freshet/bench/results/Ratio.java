@@ -33,10 +33,10 @@ public record Ratio(String name, Figure numerator, Figure denominator, List<Doub
   }
 
   public double min() {
-    return perRun.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    return Stats.min(perRun);
   }
 
   public double max() {
-    return perRun.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    return Stats.max(perRun);
   }
 }

@@ -16,4 +16,12 @@ public final class Stats {
     int middle = sorted.length / 2;
     return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
+
+  public static double min(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+  }
+
+  public static double max(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+  }
 }
