@@ -79,6 +79,14 @@ public final class Benchmarks implements Callable<Integer> {
               + " redis-server); default 5, 0 for smoke; 0 leaves it out.")
   Integer servingRounds;
 
+  @Option(
+      names = "--cpu-profile",
+      negatable = true,
+      description =
+          "After the measured runs, one more run of each Flink scenario under Java Flight"
+              + " Recorder, summed into where the CPU went; default on, off for smoke.")
+  Boolean cpuProfile;
+
   @Option(names = "--contracts", defaultValue = "contracts")
   Path contractsDirectory;
 
@@ -147,6 +155,28 @@ public final class Benchmarks implements Callable<Integer> {
           Progress result = scenario.run(context, run);
           progress.computeIfAbsent(scenario, s -> new ArrayList<>()).add(result);
           report(out, scenario, run, result);
+        }
+      }
+      boolean profiling = cpuProfile != null ? cpuProfile : profile != Profile.smoke;
+      if (profiling) {
+        out.println("CPU profiles (one more run of each Flink scenario, not counted)");
+        for (Scenario scenario : scenarios) {
+          if (!(scenario instanceof CeilingScenario)) {
+            CpuProfile.Summary cpu = CpuProfile.of(() -> scenario.run(context, runCount));
+            out.printf("  %-32s %,d samples%n", scenario.name(), cpu.samples());
+            notes.add(
+                "CPU of "
+                    + scenario.name()
+                    + " ("
+                    + cpu.samples()
+                    + " samples), on top of the stack: "
+                    + String.join(", ", cpu.hottestMethods()));
+            notes.add(
+                "CPU of "
+                    + scenario.name()
+                    + " under Freshet's methods: "
+                    + String.join(", ", cpu.hottestOfOurs()));
+          }
         }
       }
     }
