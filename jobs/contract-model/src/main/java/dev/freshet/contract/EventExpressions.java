@@ -33,6 +33,7 @@ public final class EventExpressions {
 
   private final EventStream stream;
   private final CelCompiler compiler;
+  private final Map<String, Program> programs = new HashMap<>();
 
   private EventExpressions(EventStream stream) {
     this.stream = stream;
@@ -87,16 +88,34 @@ public final class EventExpressions {
     }
   }
 
-  /** A checked expression ready to run on events; not serializable: build it in {@code open()}. */
+  /**
+   * A checked expression ready to run on events; not serializable: build it in {@code open()}. Not
+   * thread-safe either: it remembers its last result.
+   */
   public static final class Program {
     private final CelRuntime.Program program;
+    private Map<String, Object> lastFields;
+    private Optional<Object> lastValue;
 
     private Program(CelRuntime.Program program) {
       this.program = program;
     }
 
-    /** The value on an event's fields, or empty when the event lacks a field it reads. */
+    /**
+     * The value on an event's fields, or empty when the event lacks a field it reads. Given the
+     * same map again (the same object, as the job's router passes one map per event to every
+     * contract), it answers from memory: features and contracts share expressions, and running CEL
+     * is most of the router's work.
+     */
     public Optional<Object> evaluate(Map<String, Object> fields) {
+      if (fields != lastFields) {
+        lastValue = run(fields);
+        lastFields = fields;
+      }
+      return lastValue;
+    }
+
+    private Optional<Object> run(Map<String, Object> fields) {
       try {
         return Optional.ofNullable(program.eval(fields));
       } catch (CelEvaluationException e) {
@@ -117,8 +136,15 @@ public final class EventExpressions {
     }
   }
 
-  /** Compiles {@code expression}, which the contract loader has already checked. */
+  /**
+   * The program of {@code expression}, which the contract loader has already checked; compiled on
+   * the first call, the same program on every later call with the same text.
+   */
   public Program program(String expression) {
+    return programs.computeIfAbsent(expression, this::compile);
+  }
+
+  private Program compile(String expression) {
     Result result = check(expression);
     if (result.checked() == null) {
       throw new IllegalArgumentException(

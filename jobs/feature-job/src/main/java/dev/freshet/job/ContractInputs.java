@@ -34,8 +34,15 @@ final class ContractInputs {
       EventExpressions.Program denominator) {}
 
   ContractInputs(Contract contract) {
+    this(contract, EventExpressions.forStream(contract.source()));
+  }
+
+  /**
+   * @param expressions of the contract's stream, shared by every contract the router serves, so an
+   *     expression several of them use is compiled once and runs once per event
+   */
+  ContractInputs(Contract contract, EventExpressions expressions) {
     this.contract = contract;
-    EventExpressions expressions = EventExpressions.forStream(contract.source());
     this.sourceFilter = programOrNull(expressions, contract.sourceFilter());
     for (Feature feature : contract.features()) {
       features.add(

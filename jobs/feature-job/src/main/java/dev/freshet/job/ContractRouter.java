@@ -3,7 +3,9 @@ package dev.freshet.job;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.EventExpressions;
 import dev.freshet.events.Event;
+import dev.freshet.events.EventStream;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -33,7 +35,12 @@ public class ContractRouter<E extends Event> extends ProcessFunction<E, FeatureI
   @Override
   public void open(OpenContext openContext) {
     inputs = new ArrayList<>();
-    contracts.forEach(contract -> inputs.add(new ContractInputs(contract)));
+    Map<EventStream, EventExpressions> expressions = new EnumMap<>(EventStream.class);
+    for (Contract contract : contracts) {
+      EventExpressions ofStream =
+          expressions.computeIfAbsent(contract.source(), EventExpressions::forStream);
+      inputs.add(new ContractInputs(contract, ofStream));
+    }
   }
 
   @Override
