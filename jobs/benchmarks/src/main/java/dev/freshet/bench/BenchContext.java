@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param redisUri null when no {@code redis-server} could be started
  * @param parallelism of every Flink job
+ * @param span hears when each run passes 20 % and 90 % of its input
  */
 record BenchContext(
     String bootstrapServers,
@@ -17,7 +18,14 @@ record BenchContext(
     List<Contract> contracts,
     String redisUri,
     Path workDirectory,
-    int parallelism) {
+    int parallelism,
+    MeasuredSpan span) {
+
+  /** The same context, whose runs tell {@code span} of their measured span. */
+  BenchContext withSpan(MeasuredSpan span) {
+    return new BenchContext(
+        bootstrapServers, corpus, contracts, redisUri, workDirectory, parallelism, span);
+  }
 
   /** A fresh directory for one run of one scenario. */
   Path runDirectory(String scenario, int run) {

@@ -142,7 +142,8 @@ public final class Benchmarks implements Callable<Integer> {
               contracts,
               redis == null ? null : redis.uri(),
               work,
-              parallelism);
+              parallelism,
+              MeasuredSpan.NONE);
 
       // The JIT and the first MiniCluster's class loading would otherwise count against the
       // scenarios of the first round; later rounds run on a warm JVM.
@@ -162,14 +163,18 @@ public final class Benchmarks implements Callable<Integer> {
         out.println("CPU profiles (one more run of each Flink scenario, not counted)");
         for (Scenario scenario : scenarios) {
           if (!(scenario instanceof CeilingScenario)) {
-            CpuProfile.Summary cpu = CpuProfile.of(() -> scenario.run(context, runCount));
+            CpuProfile.Summary cpu;
+            try (CpuProfile profiler = new CpuProfile()) {
+              scenario.run(context.withSpan(profiler), runCount);
+              cpu = profiler.summary();
+            }
             out.printf("  %-32s %,d samples%n", scenario.name(), cpu.samples());
             notes.add(
                 "CPU of "
                     + scenario.name()
                     + " ("
                     + cpu.samples()
-                    + " samples), on top of the stack: "
+                    + " samples over the measured span), on top of the stack: "
                     + String.join(", ", cpu.hottestMethods()));
             notes.add(
                 "CPU of "

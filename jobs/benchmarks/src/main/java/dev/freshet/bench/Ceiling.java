@@ -23,7 +23,7 @@ final class Ceiling {
   private Ceiling() {}
 
   /** Reads every record of the corpus once and decodes it. */
-  static Progress run(String bootstrapServers, EventCorpus corpus) {
+  static Progress run(String bootstrapServers, EventCorpus corpus, MeasuredSpan span) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
@@ -41,7 +41,7 @@ final class Ceiling {
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Progress progress = Progress.start(total);
+      Progress progress = Progress.start(total, span);
       long consumed = 0;
       long decoded = 0;
       while (consumed < total) {

@@ -15,6 +15,6 @@ final class CeilingScenario implements Scenario {
 
   @Override
   public Progress run(BenchContext context, int run) {
-    return Ceiling.run(context.bootstrapServers(), context.corpus());
+    return Ceiling.run(context.bootstrapServers(), context.corpus(), context.span());
   }
 }

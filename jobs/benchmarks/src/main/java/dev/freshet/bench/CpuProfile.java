@@ -3,46 +3,68 @@ package dev.freshet.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where the CPU goes during one run: Java Flight Recorder's execution samples of this JVM, which
- * holds the MiniCluster, summed by the method on top of the stack (where time is spent) and by
- * Freshet's own methods anywhere on the stack (which of our steps it is spent under).
+ * Where the CPU goes while a run crosses its measured span (20 % to 90 % of its input, start-up
+ * left out): Java Flight Recorder's execution samples of this JVM, which holds the MiniCluster,
+ * summed by the method on top of the stack (where time is spent) and by Freshet's own methods
+ * anywhere on the stack (which of our steps it is spent under).
  */
-final class CpuProfile {
+final class CpuProfile implements MeasuredSpan, AutoCloseable {
 
   private static final String OURS = "dev.freshet.";
   private static final int SHOWN = 8;
 
-  private CpuProfile() {}
+  private final Recording recording;
 
-  /** The summary of a profiled run, one line per view. */
+  /** A recording with the JDK's "profile" settings, started when the measured span starts. */
+  CpuProfile() throws IOException, ParseException {
+    this.recording = new Recording(Configuration.getConfiguration("profile"));
+  }
+
+  /** The summary of a profiled span, one line per view. */
   record Summary(long samples, List<String> hottestMethods, List<String> hottestOfOurs) {}
 
-  /** Runs {@code run} under a recording with the JDK's "profile" settings. */
-  static Summary of(Callable<?> run) throws Exception {
+  @Override
+  public void started() {
+    recording.start();
+  }
+
+  @Override
+  public void ended() {
+    recording.stop();
+  }
+
+  /** What the recording saw; nothing when the run never crossed its span. */
+  Summary summary() throws IOException {
+    if (recording.getState() != RecordingState.STOPPED) {
+      return new Summary(0, List.of(), List.of());
+    }
     Path file = Files.createTempFile("freshet-bench-", ".jfr");
-    try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
-      recording.start();
-      run.call();
-      recording.stop();
+    try {
       recording.dump(file);
       return summarize(file);
     } finally {
       Files.deleteIfExists(file);
     }
+  }
+
+  @Override
+  public void close() {
+    recording.close();
   }
 
   private static Summary summarize(Path file) throws IOException {

@@ -75,7 +75,8 @@ final class FlinkRun {
       Configuration configuration,
       Consumer<StreamExecutionEnvironment> pipeline,
       long records,
-      EventCorpus corpus)
+      EventCorpus corpus,
+      MeasuredSpan span)
       throws Exception {
     InMemoryReporter reporter = InMemoryReporter.create();
     Configuration conf = reporter.addToConfiguration(new Configuration(configuration));
@@ -88,7 +89,7 @@ final class FlinkRun {
       CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
       ProcessedRecords processed =
           new ProcessedRecords(reporter, client.getJobID(), records, corpus);
-      Progress progress = Progress.start(records);
+      Progress progress = Progress.start(records, span);
       progress.sampleUntil(
           processed::count,
           () -> result.isDone() || progress.consumed() >= records,

@@ -76,6 +76,7 @@ record JobScenario(
         FlinkRun.configuration(stateBackend, context.parallelism(), directory),
         env -> FeatureJob.build(env, contracts, config.build()),
         records,
-        corpus);
+        corpus,
+        context.span());
   }
 }

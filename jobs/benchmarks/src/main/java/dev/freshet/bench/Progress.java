@@ -22,16 +22,21 @@ final class Progress {
   private long cpuNanosFrom = -1;
   private long cpuNanosTo = -1;
   private final long total;
+  private final MeasuredSpan span;
 
-  private Progress(long total) {
+  private Progress(long total, MeasuredSpan span) {
     this.total = total;
+    this.span = span;
     this.startNanos = System.nanoTime();
     samples.add(new long[] {startNanos, 0});
   }
 
-  /** Starts the clock of a run that will consume {@code total} records. */
-  static Progress start(long total) {
-    return new Progress(total);
+  /**
+   * Starts the clock of a run that will consume {@code total} records; {@code span} hears when the
+   * run passes 20 % and 90 % of them.
+   */
+  static Progress start(long total, MeasuredSpan span) {
+    return new Progress(total, span);
   }
 
   /** Records that {@code consumed} records were consumed by now. */
@@ -39,9 +44,11 @@ final class Progress {
     long now = System.nanoTime();
     if (cpuNanosFrom < 0 && consumed >= FROM * total) {
       cpuNanosFrom = Cpu.processCpuNanos();
+      span.started();
     }
     if (cpuNanosTo < 0 && consumed >= TO * total) {
       cpuNanosTo = Cpu.processCpuNanos();
+      span.ended();
     }
     samples.add(new long[] {now, consumed});
   }

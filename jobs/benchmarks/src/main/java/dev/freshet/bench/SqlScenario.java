@@ -25,6 +25,7 @@ record SqlScenario(String name, String stateBackend) implements Scenario {
         FlinkRun.configuration(stateBackend, context.parallelism(), directory),
         env -> SqlBaseline.addTo(env, input, SqlBaseline::blackhole),
         context.corpus().behaviourRecords(),
-        context.corpus());
+        context.corpus(),
+        context.span());
   }
 }
