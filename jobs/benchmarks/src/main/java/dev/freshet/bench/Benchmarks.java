@@ -11,6 +11,7 @@ import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
 import dev.freshet.localstack.KafkaBrokerProcess;
 import dev.freshet.localstack.RedisServerProcess;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -18,10 +19,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -160,42 +163,11 @@ public final class Benchmarks implements Callable<Integer> {
       }
       boolean profiling = cpuProfile != null ? cpuProfile : profile != Profile.smoke;
       if (profiling) {
-        out.println("CPU profiles (one more run of each Flink scenario, not counted)");
-        for (Scenario scenario : scenarios) {
-          if (!(scenario instanceof CeilingScenario)) {
-            CpuProfile.Summary cpu;
-            try (CpuProfile profiler = new CpuProfile()) {
-              scenario.run(context.withSpan(profiler), runCount);
-              cpu = profiler.summary();
-            }
-            out.printf("  %-32s %,d samples%n", scenario.name(), cpu.samples());
-            notes.add(
-                "CPU of "
-                    + scenario.name()
-                    + " ("
-                    + cpu.samples()
-                    + " samples over the measured span), on top of the stack: "
-                    + String.join(", ", cpu.hottestMethods()));
-            notes.add(
-                "CPU of "
-                    + scenario.name()
-                    + " under Freshet's methods: "
-                    + String.join(", ", cpu.hottestOfOurs()));
-          }
-        }
+        profileCpu(out, scenarios, context, runCount, notes);
       }
     }
-
-    ServingLatency.Result serving = null;
-    int rounds = servingRoundsOfProfile();
-    if (rounds > 0 && (onlyScenarios == null || onlyScenarios.contains("serving"))) {
-      if (RedisServerProcess.binaryAvailable()) {
-        out.println("serving: GetOnlineFeatures through the feature server against raw HGETALL");
-        serving = ServingLatency.measure(SERVING_ENTITIES, rounds, out);
-      } else {
-        notes.add("redis-server is not on the PATH: the serving scenario was left out.");
-      }
-    }
+    ServingLatency.Result serving = measureServing(out, work.resolve("serving"), notes);
+    deleteQuietly(work, out);
 
     BenchmarkResults results =
         results(startedAt, progress, serving, notes, records, runCount, corpus);
@@ -204,6 +176,65 @@ public final class Benchmarks implements Callable<Integer> {
     out.print(BenchmarkReport.summary(results));
     written.forEach(path -> out.println("wrote " + path));
     return 0;
+  }
+
+  /** One more run of each Flink scenario under a CPU profiler; its summary goes to the notes. */
+  private static void profileCpu(
+      PrintWriter out, List<Scenario> scenarios, BenchContext context, int run, List<String> notes)
+      throws Exception {
+    out.println("CPU profiles (one more run of each Flink scenario, not counted)");
+    for (Scenario scenario : scenarios) {
+      if (scenario instanceof CeilingScenario) {
+        continue;
+      }
+      CpuProfile.Summary cpu;
+      try (CpuProfile profiler = new CpuProfile()) {
+        scenario.run(context.withSpan(profiler), run);
+        cpu = profiler.summary();
+      }
+      out.printf("  %-32s %,d samples%n", scenario.name(), cpu.samples());
+      notes.add(
+          "CPU of "
+              + scenario.name()
+              + " ("
+              + cpu.samples()
+              + " samples over the measured span), on top of the stack: "
+              + String.join(", ", cpu.hottestMethods()));
+      notes.add(
+          "CPU of "
+              + scenario.name()
+              + " under Freshet's methods: "
+              + String.join(", ", cpu.hottestOfOurs()));
+    }
+  }
+
+  /** The serving scenario, unless left out; null then. */
+  private ServingLatency.Result measureServing(
+      PrintWriter out, Path workDirectory, List<String> notes) throws Exception {
+    int rounds = servingRoundsOfProfile();
+    if (rounds == 0 || (onlyScenarios != null && !onlyScenarios.contains("serving"))) {
+      return null;
+    }
+    if (!RedisServerProcess.binaryAvailable()) {
+      notes.add("redis-server is not on the PATH: the serving scenario was left out.");
+      return null;
+    }
+    out.println("serving: GetOnlineFeatures through the feature server against raw HGETALL");
+    return ServingLatency.measure(SERVING_ENTITIES, rounds, workDirectory, out);
+  }
+
+  /**
+   * Removes the broker's, Redis' and the runs' files. What cannot be removed is said, not thrown:
+   * the results are what matters.
+   */
+  private static void deleteQuietly(Path directory, PrintWriter out) {
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      out.println("could not delete " + directory + ": " + e);
+    }
   }
 
   private int servingRoundsOfProfile() {

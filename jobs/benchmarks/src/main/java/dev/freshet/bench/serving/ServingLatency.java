@@ -10,18 +10,14 @@ import dev.freshet.serving.ServingRegistry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Latency of the feature server against raw Redis reads of the same data, in one run.
@@ -243,18 +239,20 @@ public final class ServingLatency {
   private ServingLatency() {}
 
   /** {@link Settings#of}: the default requests per round, for these entities and rounds. */
-  public static Result measure(int entities, int rounds, PrintWriter progress) throws Exception {
-    return measure(Settings.of(entities, rounds), progress);
+  public static Result measure(int entities, int rounds, Path workDirectory, PrintWriter progress)
+      throws Exception {
+    return measure(Settings.of(entities, rounds), workDirectory, progress);
   }
 
   /**
    * Measures every case; writes a line per round to {@code progress}.
    *
+   * @param workDirectory for redis-server's files; the caller removes it
    * @throws IllegalStateException when redis-server cannot start, or a read finds nothing
    */
-  public static Result measure(Settings settings, PrintWriter progress) throws Exception {
-    Path workDir = Files.createTempDirectory("freshet-serving-latency");
-    try (RedisServerProcess redisServer = RedisServerProcess.start(workDir)) {
+  public static Result measure(Settings settings, Path workDirectory, PrintWriter progress)
+      throws Exception {
+    try (RedisServerProcess redisServer = RedisServerProcess.start(workDirectory)) {
       RedisClient redisClient = RedisClient.create(redisServer.uri());
       try (StatefulRedisConnection<byte[], byte[]> raw =
               redisClient.connect(ByteArrayCodec.INSTANCE);
@@ -297,8 +295,6 @@ public final class ServingLatency {
       } finally {
         redisClient.shutdown();
       }
-    } finally {
-      deleteQuietly(workDir, progress);
     }
   }
 
@@ -339,19 +335,5 @@ public final class ServingLatency {
         metric,
         UNIT,
         perRound.stream().map(samples -> samples.percentileMillis(percent)).toList());
-  }
-
-  /**
-   * The work directory holds redis-server's log only, which its start-up failures already quote: a
-   * directory left behind is said, not thrown, so that it cannot hide the measurement's own error.
-   */
-  private static void deleteQuietly(Path directory, PrintWriter progress) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      progress.println("serving: could not delete " + directory + ": " + e);
-    }
   }
 }

@@ -10,10 +10,12 @@ import dev.freshet.bench.serving.ServingLatency.Result;
 import dev.freshet.bench.serving.ServingLatency.Settings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The serving latency measurement on a few hundred requests against a real redis-server and feature
@@ -23,12 +25,14 @@ class ServingLatencyITCase {
 
   private static final int ROUNDS = 2;
 
+  @TempDir Path workDirectory;
+
   @Test
   void everyCaseHasAFigurePerPercentileWithOneRunPerRound() throws Exception {
     StringWriter console = new StringWriter();
     // a few requests of each case, so that the test takes seconds
     Settings tiny = new Settings(200, ROUNDS, 50, 3, 20, 2);
-    Result result = ServingLatency.measure(tiny, new PrintWriter(console, true));
+    Result result = ServingLatency.measure(tiny, workDirectory, new PrintWriter(console, true));
 
     assertThat(result.byCase()).containsOnlyKeys(Case.values());
     for (Case measured : Case.values()) {
