@@ -29,6 +29,18 @@ record BenchContext(
 
   /** A fresh directory for one run of one scenario. */
   Path runDirectory(String scenario, int run) {
-    return workDirectory.resolve(scenario).resolve(run < 0 ? "warm-up" : "run-" + run);
+    return workDirectory.resolve(scenario).resolve(runLabel(run));
+  }
+
+  /**
+   * A consumer group (and Delta application id) no run used before: every run reads the corpus from
+   * its start and writes tables of its own.
+   */
+  static String lineage(String scenario, int run) {
+    return "bench-" + scenario + "-" + runLabel(run) + "-" + System.nanoTime();
+  }
+
+  private static String runLabel(int run) {
+    return run < 0 ? "warm-up" : "run-" + run;
   }
 }

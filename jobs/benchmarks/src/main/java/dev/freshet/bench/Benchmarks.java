@@ -9,6 +9,7 @@ import dev.freshet.bench.results.Target;
 import dev.freshet.bench.serving.ServingLatency;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
+import dev.freshet.localstack.Directories;
 import dev.freshet.localstack.KafkaBrokerProcess;
 import dev.freshet.localstack.RedisServerProcess;
 import java.io.IOException;
@@ -19,12 +20,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -228,10 +227,8 @@ public final class Benchmarks implements Callable<Integer> {
    * the results are what matters.
    */
   private static void deleteQuietly(Path directory, PrintWriter out) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
+    try {
+      Directories.deleteRecursively(directory);
     } catch (IOException e) {
       out.println("could not delete " + directory + ": " + e);
     }

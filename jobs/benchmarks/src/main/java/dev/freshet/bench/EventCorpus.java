@@ -50,6 +50,11 @@ record EventCorpus(
 
   static final int PARTITIONS = 2;
 
+  private static final String BEHAVIOUR_TOPIC = "bench-behaviour";
+  private static final String FILE_TOPIC = "bench-file";
+  private static final String EMPTY_FILE_TOPIC = "bench-file-empty";
+  private static final String DEAD_LETTER_TOPIC = "bench-dead-letters";
+
   /**
    * Event time produced after the measured records: a watermark trails the latest event time by the
    * out-of-orderness (1 s), device clock jitter (up to 0.5 s) and, for file events, the rename
@@ -72,16 +77,13 @@ record EventCorpus(
    */
   static EventCorpus produce(
       String bootstrapServers, long records, long seed, double malformedShare) {
-    EventCorpus corpus =
-        new EventCorpus(
-            "bench-behaviour", "bench-file", "bench-file-empty", "bench-dead-letters", 0, 0, 0);
     Topics.createIfMissing(
         bootstrapServers,
         Map.of(
-            corpus.behaviourTopic, PARTITIONS,
-            corpus.fileTopic, PARTITIONS,
-            corpus.behaviourOnlyFileTopic, PARTITIONS,
-            corpus.deadLetterTopic, 1),
+            BEHAVIOUR_TOPIC, PARTITIONS,
+            FILE_TOPIC, PARTITIONS,
+            EMPTY_FILE_TOPIC, PARTITIONS,
+            DEAD_LETTER_TOPIC, 1),
         Duration.ofSeconds(60));
     EventGenerator generator =
         EventGenerator.builder()
@@ -107,7 +109,7 @@ record EventCorpus(
         }
         for (GeneratedRecord record : generator.next(eventTime)) {
           boolean isBehaviour = record.stream() == EventStream.BEHAVIOUR;
-          String topic = isBehaviour ? corpus.behaviourTopic : corpus.fileTopic;
+          String topic = isBehaviour ? BEHAVIOUR_TOPIC : FILE_TOPIC;
           producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
           if (measured && isBehaviour) {
             behaviour++;
@@ -119,10 +121,10 @@ record EventCorpus(
       producer.flush();
     }
     return new EventCorpus(
-        corpus.behaviourTopic,
-        corpus.fileTopic,
-        corpus.behaviourOnlyFileTopic,
-        corpus.deadLetterTopic,
+        BEHAVIOUR_TOPIC,
+        FILE_TOPIC,
+        EMPTY_FILE_TOPIC,
+        DEAD_LETTER_TOPIC,
         behaviour,
         file,
         lastEventTime);

@@ -44,7 +44,7 @@ record JobScenario(
       throw new IllegalStateException(name + " needs redis-server on the PATH");
     }
     Path directory = context.runDirectory(name, run);
-    String lineage = "bench-" + name + "-" + (run < 0 ? "warm-up" : run) + "-" + System.nanoTime();
+    String lineage = BenchContext.lineage(name, run);
     EventCorpus corpus = context.corpus();
     List<Contract> contracts =
         onlyContract == null

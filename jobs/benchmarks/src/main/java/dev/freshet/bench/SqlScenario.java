@@ -16,7 +16,7 @@ record SqlScenario(String name, String stateBackend) implements Scenario {
   @Override
   public Progress run(BenchContext context, int run) throws Exception {
     Path directory = context.runDirectory(name, run);
-    String group = "bench-" + name + "-" + (run < 0 ? "warm-up" : run) + "-" + System.nanoTime();
+    String group = BenchContext.lineage(name, run);
     SqlBaseline.Input input =
         new SqlBaseline.Input(
             context.bootstrapServers(), context.corpus().behaviourTopic(), group, false);

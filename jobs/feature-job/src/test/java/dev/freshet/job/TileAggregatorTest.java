@@ -358,11 +358,7 @@ class TileAggregatorTest {
             List.of(
                 feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
                 feature("plays_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime)));
-    harness =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TileAggregator(List.of(ContractPlan.withoutStateTtl(contract))),
-            FeatureInput::key,
-            Types.STRING);
+    harness = harness(ContractPlan.withoutStateTtl(contract));
     harness.setStateTtlProcessingTime(0);
 
     playBy(contract, 1_000, "a1", 300);
@@ -922,8 +918,13 @@ class TileAggregatorTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> harness(
       Contract contract) throws Exception {
+    return harness(ContractPlan.of(contract));
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> harness(
+      ContractPlan plan) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new TileAggregator(List.of(ContractPlan.of(contract))), FeatureInput::key, Types.STRING);
+        new TileAggregator(List.of(plan)), FeatureInput::key, Types.STRING);
   }
 
   private static Contract contract(Duration allowedLateness) {

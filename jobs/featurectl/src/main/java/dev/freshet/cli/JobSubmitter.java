@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.localstack.Directories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class JobSubmitter {
       // The job runs from the blob the run request made; the upload would only fill the disk.
       flink.deleteJar(jarId);
     } catch (IOException | InterruptedException | RuntimeException e) {
-      deleteRecursively(contractsCopy);
+      Directories.deleteRecursively(contractsCopy);
       throw e;
     }
     Submission submission =
@@ -100,13 +101,5 @@ final class JobSubmitter {
   private static boolean isContractFile(Path file) {
     String name = file.getFileName().toString();
     return name.endsWith(".yaml") || name.endsWith(".yml");
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.freshet.testsupport;
 
+import dev.freshet.localstack.Directories;
 import dev.freshet.localstack.KafkaBrokerProcess;
 import dev.freshet.localstack.Topics;
 import java.io.IOException;
@@ -7,10 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -137,8 +136,8 @@ public final class KafkaTestBroker {
   }
 
   private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    try {
+      Directories.deleteRecursively(dir);
     } catch (IOException | UncheckedIOException e) {
       // Leaves a temp dir behind; not worth failing the JVM's shutdown for.
     }
