@@ -219,7 +219,8 @@ public final class FeatureJob implements Callable<Integer> {
           .sinkTo(
               OnlineSink.builder()
                   .redisUri(config.redisUri())
-                  .writeListener(new OnlineFreshnessListener(contracts))
+                  .writeListener(
+                      new OnlineFreshnessListener(contracts, config.onlineWriteListener()))
                   .build())
           .name("online store (Redis, Feast layout)")
           .uid("online-sink");

@@ -2,6 +2,7 @@ package dev.freshet.job;
 
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.events.EventStream;
+import dev.freshet.online.OnlineWriteListener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +29,7 @@ public final class FeatureJobConfig {
   private final boolean offlineSink;
   private final boolean stateTtl;
   private final DeltaCommitListener deltaCommitListener;
+  private final OnlineWriteListener onlineWriteListener;
   private final Map<String, String> hadoopConfiguration;
 
   private FeatureJobConfig(Builder builder) {
@@ -48,6 +50,7 @@ public final class FeatureJobConfig {
     this.offlineSink = builder.offlineSink;
     this.stateTtl = builder.stateTtl;
     this.deltaCommitListener = builder.deltaCommitListener;
+    this.onlineWriteListener = builder.onlineWriteListener;
     this.hadoopConfiguration = Map.copyOf(builder.hadoopConfiguration);
   }
 
@@ -129,6 +132,10 @@ public final class FeatureJobConfig {
     return deltaCommitListener;
   }
 
+  public OnlineWriteListener onlineWriteListener() {
+    return onlineWriteListener;
+  }
+
   /** Hadoop settings of the Delta tables' file system, e.g. fs.s3a.endpoint. */
   public Map<String, String> hadoopConfiguration() {
     return hadoopConfiguration;
@@ -155,6 +162,7 @@ public final class FeatureJobConfig {
     private boolean offlineSink = true;
     private boolean stateTtl = true;
     private DeltaCommitListener deltaCommitListener = DeltaCommitListener.NONE;
+    private OnlineWriteListener onlineWriteListener = OnlineWriteListener.NONE;
     private Map<String, String> hadoopConfiguration = Map.of();
 
     public Builder bootstrapServers(String bootstrapServers) {
@@ -251,6 +259,15 @@ public final class FeatureJobConfig {
     /** Told before and after every Delta commit: for metrics, and for failure-injection tests. */
     public Builder deltaCommitListener(DeltaCommitListener deltaCommitListener) {
       this.deltaCommitListener = deltaCommitListener;
+      return this;
+    }
+
+    /**
+     * Told of every row Redis acknowledged, after the job's own freshness metrics: for benchmarks
+     * that measure latency row by row.
+     */
+    public Builder onlineWriteListener(OnlineWriteListener onlineWriteListener) {
+      this.onlineWriteListener = Objects.requireNonNull(onlineWriteListener, "onlineWriteListener");
       return this;
     }
 

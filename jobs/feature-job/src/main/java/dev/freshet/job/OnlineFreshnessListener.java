@@ -10,16 +10,19 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Online freshness per contract: a row is servable once Redis acknowledged it, so its freshness is
  * the acknowledgement's time minus the row's event time. Rows skipped as older than the stored
- * value made nothing servable and are not counted.
+ * value made nothing servable and are not counted. Passes every call on to {@code next}, the
+ * listener of the job's configuration.
  */
 final class OnlineFreshnessListener implements OnlineWriteListener {
 
   private static final long serialVersionUID = 1L;
 
   private final Map<String, FreshnessTarget> targetsByFeatureView = new HashMap<>();
+  private final OnlineWriteListener next;
   private transient Map<String, ContractMetrics.SinkFreshness> freshnessByFeatureView;
 
-  OnlineFreshnessListener(List<Contract> contracts) {
+  OnlineFreshnessListener(List<Contract> contracts, OnlineWriteListener next) {
+    this.next = next;
     contracts.stream()
         .filter(c -> c.online().enabled())
         .forEach(c -> targetsByFeatureView.put(c.online().featureView(), FreshnessTarget.of(c)));
@@ -38,6 +41,7 @@ final class OnlineFreshnessListener implements OnlineWriteListener {
                     ContractMetrics.ONLINE,
                     target.slaMillis())));
     this.freshnessByFeatureView = freshness;
+    next.open(writerMetricGroup);
   }
 
   @Override
@@ -46,5 +50,6 @@ final class OnlineFreshnessListener implements OnlineWriteListener {
     if (freshness != null) {
       freshness.available(eventTimeMillis, acknowledgedAtMillis, 1);
     }
+    next.written(featureView, eventTimeMillis, acknowledgedAtMillis);
   }
 }

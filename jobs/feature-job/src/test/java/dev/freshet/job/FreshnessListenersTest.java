@@ -6,6 +6,7 @@ import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
 import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
+import dev.freshet.online.OnlineWriteListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,8 +70,9 @@ class FreshnessListenersTest {
 
   @Test
   void onlineAcknowledgementsCountPerContractOfTheirFeatureView() throws Exception {
+    RecordedAcknowledgements next = new RecordedAcknowledgements();
     OnlineFreshnessListener listener =
-        InstantiationUtil.clone(new OnlineFreshnessListener(contracts()));
+        InstantiationUtil.clone(new OnlineFreshnessListener(contracts(), next));
     RecordingMetricGroup metrics = new RecordingMetricGroup();
     listener.open(metrics);
 
@@ -85,6 +87,9 @@ class FreshnessListenersTest {
     assertThat(metrics.has("contract=slow_v2/sink=online/rowsWritten"))
         .as("a contract not served online has no online metrics")
         .isFalse();
+    assertThat(next.calls)
+        .containsExactly(
+            "open", "fast_view 1000 3000", "fast_view 1000 9000", "unknown_view 1000 2000");
   }
 
   /** fast: SLA 5 s, served online as fast_view; slow (version 2): SLA 1 min, offline only. */
@@ -149,6 +154,26 @@ class FreshnessListenersTest {
     public void afterCommit(DeltaCommit commit) {
       CALLS.add(
           "after " + commit.table() + " " + commit.checkpointId() + " v" + commit.deltaVersion());
+    }
+  }
+
+  /** Records the acknowledgements passed on to it; static to survive the listener's cloning. */
+  private static final class RecordedAcknowledgements implements OnlineWriteListener {
+    private static final List<String> CALLS = new ArrayList<>();
+    final List<String> calls = CALLS;
+
+    RecordedAcknowledgements() {
+      CALLS.clear();
+    }
+
+    @Override
+    public void open(MetricGroup writerMetricGroup) {
+      CALLS.add("open");
+    }
+
+    @Override
+    public void written(String featureView, long eventTimeMillis, long acknowledgedAtMillis) {
+      CALLS.add(featureView + " " + eventTimeMillis + " " + acknowledgedAtMillis);
     }
   }
 }
