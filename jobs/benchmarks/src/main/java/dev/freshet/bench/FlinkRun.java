@@ -1,8 +1,6 @@
 package dev.freshet.bench;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -10,8 +8,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -28,9 +24,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class FlinkRun {
 
   private static final long SAMPLE_INTERVAL_MILLIS = 100;
-
-  /** How Flink names the writer operator of every sink2 sink: {@code <sink name>: Writer}. */
-  private static final String SINK_WRITER = ": Writer.";
 
   private FlinkRun() {}
 
@@ -108,40 +101,22 @@ final class FlinkRun {
   }
 
   /**
-   * Records processed by the whole job: the share of the corpus' event time that the lowest input
-   * watermark of its sink writers has passed, times its records. A writer has written everything
-   * before its input watermark. Operators that see only an idle topic never get a watermark, and
-   * sink committers see theirs only at checkpoints, so neither counts. Gauges are kept once found:
-   * an operator that has not registered its gauge yet has processed nothing.
+   * Records processed by the whole job: the share of the corpus' event time that the job's {@link
+   * SinkWatermarks} have passed, times its records.
    */
   private static final class ProcessedRecords {
-    private final InMemoryReporter reporter;
-    private final JobID jobId;
+    private final SinkWatermarks watermarks;
     private final long records;
     private final EventCorpus corpus;
-    private final Map<String, Gauge<?>> watermarks = new HashMap<>();
 
     ProcessedRecords(InMemoryReporter reporter, JobID jobId, long records, EventCorpus corpus) {
-      this.reporter = reporter;
-      this.jobId = jobId;
+      this.watermarks = new SinkWatermarks(reporter, jobId);
       this.records = records;
       this.corpus = corpus;
     }
 
     long count() {
-      for (Map.Entry<String, Metric> metric :
-          reporter.findMetrics(jobId, "currentInputWatermark").entrySet()) {
-        if (metric.getKey().contains(SINK_WRITER) && metric.getValue() instanceof Gauge<?> gauge) {
-          watermarks.putIfAbsent(metric.getKey(), gauge);
-        }
-      }
-      if (watermarks.isEmpty()) {
-        return 0;
-      }
-      long lowest = Long.MAX_VALUE;
-      for (Gauge<?> gauge : watermarks.values()) {
-        lowest = Math.min(lowest, ((Number) gauge.getValue()).longValue());
-      }
+      long lowest = watermarks.lowest();
       // Long.MIN_VALUE until a watermark arrives: compare before subtracting, which would wrap.
       if (lowest <= EventCorpus.START_MILLIS) {
         return 0;
