@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.localflink.FlinkRestClient;
 import java.net.URI;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

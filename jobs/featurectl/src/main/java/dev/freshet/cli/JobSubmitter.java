@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.localflink.FlinkRestClient;
 import dev.freshet.localstack.Directories;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.freshet.cli;
 
+import dev.freshet.localflink.FlinkRestClient;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;

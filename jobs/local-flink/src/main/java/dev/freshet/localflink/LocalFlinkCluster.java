@@ -20,7 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +50,12 @@ public final class LocalFlinkCluster {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
   private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
+  private static final String TASK_MANAGER = "taskmanager";
+  private static final String TASK_MANAGER_MAIN =
+      "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+
+  /** The record's key listing the TaskManagers' roles. */
+  private static final String TASK_MANAGERS = "taskmanagers";
 
   /** What Flink's own config.yaml puts in env.java.opts.all for Java 17; submission needs them. */
   private static final List<String> JAVA_17_OPENS =
@@ -74,14 +83,14 @@ public final class LocalFlinkCluster {
   private final Path directory;
   private final URI restUri;
   private final RecordedProcess jobManager;
-  private final RecordedProcess taskManager;
+  private final List<RecordedProcess> taskManagers;
 
   private LocalFlinkCluster(
-      Path directory, URI restUri, RecordedProcess jobManager, RecordedProcess taskManager) {
+      Path directory, URI restUri, RecordedProcess jobManager, List<RecordedProcess> taskManagers) {
     this.directory = directory;
     this.restUri = restUri;
     this.jobManager = jobManager;
-    this.taskManager = taskManager;
+    this.taskManagers = new ArrayList<>(taskManagers);
   }
 
   /**
@@ -90,24 +99,46 @@ public final class LocalFlinkCluster {
    * @param restPort the web UI and REST port; 0 picks a free one
    * @param stateBackend {@code hashmap} (state on the TaskManager's heap) or {@code rocksdb}
    * @param metricsPorts the Prometheus reporter's port range, one port per process
+   * @param configuration further lines of {@code config.yaml}, e.g. heartbeat or restart settings;
+   *     they override the ones this class writes
    */
   public record Settings(
       int restPort,
       int taskSlots,
       String stateBackend,
       Duration checkpointInterval,
-      String metricsPorts) {
+      String metricsPorts,
+      Map<String, String> configuration) {
+
+    public Settings {
+      configuration = Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
+    }
 
     public static Settings defaults() {
-      return new Settings(8081, 4, "hashmap", Duration.ofSeconds(1), "9250-9260");
+      return new Settings(8081, 4, "hashmap", Duration.ofSeconds(1), "9250-9260", Map.of());
     }
 
     public Settings withRestPort(int port) {
-      return new Settings(port, taskSlots, stateBackend, checkpointInterval, metricsPorts);
+      return new Settings(
+          port, taskSlots, stateBackend, checkpointInterval, metricsPorts, configuration);
     }
 
     public Settings withMetricsPorts(String ports) {
-      return new Settings(restPort, taskSlots, stateBackend, checkpointInterval, ports);
+      return new Settings(
+          restPort, taskSlots, stateBackend, checkpointInterval, ports, configuration);
+    }
+
+    public Settings withTaskSlots(int slots) {
+      return new Settings(
+          restPort, slots, stateBackend, checkpointInterval, metricsPorts, configuration);
+    }
+
+    /** These settings with one more line of {@code config.yaml}. */
+    public Settings with(String key, String value) {
+      Map<String, String> more = new LinkedHashMap<>(configuration);
+      more.put(key, value);
+      return new Settings(
+          restPort, taskSlots, stateBackend, checkpointInterval, metricsPorts, more);
     }
   }
 
@@ -156,21 +187,16 @@ public final class LocalFlinkCluster {
             "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
     RecordedProcess taskManager;
     try {
-      taskManager =
-          launch(
-              "taskmanager",
-              classpath,
-              dir,
-              taskManagerResources,
-              "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+      taskManager = launch(TASK_MANAGER, classpath, dir, taskManagerResources, TASK_MANAGER_MAIN);
     } catch (IOException | RuntimeException e) {
       jobManager.terminate(STOP_TIMEOUT);
       throw e;
     }
-    LocalFlinkCluster cluster = new LocalFlinkCluster(dir, restUri, jobManager, taskManager);
+    LocalFlinkCluster cluster =
+        new LocalFlinkCluster(dir, restUri, jobManager, List.of(taskManager));
     cluster.writeRecord();
     try {
-      cluster.awaitTaskManager(startNanos + STARTUP_TIMEOUT.toNanos(), logs);
+      cluster.awaitTaskManagers(startNanos + STARTUP_TIMEOUT.toNanos(), logs);
     } catch (RuntimeException e) {
       cluster.stop();
       throw e;
@@ -182,6 +208,30 @@ public final class LocalFlinkCluster {
         jobManager.pid(),
         taskManager.pid());
     return cluster;
+  }
+
+  /**
+   * Starts one more TaskManager, as a machine joining the cluster would, and returns its pid once
+   * it has registered with the JobManager: spare slots for a job to fail over to.
+   */
+  public synchronized long startTaskManager() throws IOException {
+    long startNanos = System.nanoTime();
+    String classpath =
+        ResolvedClasspath.load(
+            LocalFlinkCluster.class, "flink-cluster.classpath", "jobs/local-flink");
+    Path conf = directory.resolve("conf");
+    String role = TASK_MANAGER + "-" + (taskManagers.size() + 1);
+    RecordedProcess taskManager =
+        launch(
+            role,
+            classpath,
+            directory,
+            resourceParameters(classpath, conf, "GET_TM_RESOURCE_PARAMS"),
+            TASK_MANAGER_MAIN);
+    taskManagers.add(taskManager);
+    writeRecord();
+    awaitTaskManagers(startNanos + STARTUP_TIMEOUT.toNanos(), logDirectory());
+    return taskManager.pid();
   }
 
   /** The cluster this directory records, if both of its processes are still alive. */
@@ -196,13 +246,16 @@ public final class LocalFlinkCluster {
       properties.load(in);
     }
     RecordedProcess jobManager = RecordedProcess.read(properties, "jobmanager");
-    RecordedProcess taskManager = RecordedProcess.read(properties, "taskmanager");
-    if (!jobManager.alive() && !taskManager.alive()) {
+    List<RecordedProcess> taskManagers = new ArrayList<>();
+    for (String role : properties.getProperty(TASK_MANAGERS, TASK_MANAGER).split(",")) {
+      taskManagers.add(RecordedProcess.read(properties, role));
+    }
+    if (!jobManager.alive() && taskManagers.stream().noneMatch(RecordedProcess::alive)) {
       return Optional.empty();
     }
     return Optional.of(
         new LocalFlinkCluster(
-            dir, URI.create(properties.getProperty("rest.url")), jobManager, taskManager));
+            dir, URI.create(properties.getProperty("rest.url")), jobManager, taskManagers));
   }
 
   public URI restUri() {
@@ -225,8 +278,14 @@ public final class LocalFlinkCluster {
     return jobManager.pid();
   }
 
+  /** The pid of the TaskManager the cluster started with. */
   public long taskManagerPid() {
-    return taskManager.pid();
+    return taskManagers.get(0).pid();
+  }
+
+  /** The pids of every TaskManager started, in order, the first one's first, dead ones too. */
+  public synchronized List<Long> taskManagerPids() {
+    return taskManagers.stream().map(RecordedProcess::pid).toList();
   }
 
   /**
@@ -248,7 +307,9 @@ public final class LocalFlinkCluster {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    taskManager.terminate(STOP_TIMEOUT);
+    for (RecordedProcess taskManager : taskManagers) {
+      taskManager.terminate(STOP_TIMEOUT);
+    }
     jobManager.terminate(STOP_TIMEOUT);
     Files.deleteIfExists(directory.resolve(RECORD));
   }
@@ -257,29 +318,38 @@ public final class LocalFlinkCluster {
     Properties properties = new Properties();
     properties.setProperty("rest.url", restUri.toString());
     jobManager.write(properties, "jobmanager");
-    taskManager.write(properties, "taskmanager");
+    for (RecordedProcess taskManager : taskManagers) {
+      taskManager.write(properties, taskManager.role());
+    }
+    properties.setProperty(
+        TASK_MANAGERS, String.join(",", taskManagers.stream().map(RecordedProcess::role).toList()));
     try (OutputStream out = Files.newOutputStream(directory.resolve(RECORD))) {
       properties.store(out, "the local Flink session cluster of this directory");
     }
   }
 
-  private void awaitTaskManager(long deadlineNanos, Path logs) {
+  /** Waits until as many TaskManagers are registered as are alive, the newest included. */
+  private void awaitTaskManagers(long deadlineNanos, Path logs) {
+    RecordedProcess newest = taskManagers.get(taskManagers.size() - 1);
     while (true) {
-      for (RecordedProcess process : List.of(jobManager, taskManager)) {
+      for (RecordedProcess process : List.of(jobManager, newest)) {
         if (!process.alive()) {
           throw new IllegalStateException(
               "The " + process.role() + " exited during start-up" + logTail(logs, process.role()));
         }
       }
-      if (registeredTaskManagers() > 0) {
+      if (registeredTaskManagers()
+          >= taskManagers.stream().filter(RecordedProcess::alive).count()) {
         return;
       }
       if (System.nanoTime() > deadlineNanos) {
         throw new IllegalStateException(
-            "No TaskManager registered within "
+            "The "
+                + newest.role()
+                + " did not register within "
                 + STARTUP_TIMEOUT
                 + logTail(logs, "jobmanager")
-                + logTail(logs, "taskmanager"));
+                + logTail(logs, newest.role()));
       }
       sleep(Duration.ofMillis(250));
     }
@@ -337,6 +407,13 @@ public final class LocalFlinkCluster {
     // Hadoop's shutdown hook (Delta's file system) reads its configuration through a job's class
     // loader after the job ended; harmless, so the leak check need not fail the job for it.
     lines.add("classloader.check-leaked-classloader: false");
+    settings
+        .configuration()
+        .forEach(
+            (key, value) -> {
+              lines.removeIf(line -> line.startsWith(key + ":"));
+              lines.add(key + ": " + value);
+            });
     return String.join("\n", lines) + "\n";
   }
 

@@ -46,4 +46,32 @@ class LocalFlinkClusterITCase {
     assertThat(ProcessHandle.of(cluster.taskManagerPid()).filter(ProcessHandle::isAlive)).isEmpty();
     assertThat(LocalFlinkCluster.running(dir)).isEmpty();
   }
+
+  @Test
+  void takesFurtherConfigurationAndMoreTaskManagersAndStopsThemAll(@TempDir Path dir)
+      throws Exception {
+    LocalFlinkCluster cluster =
+        LocalFlinkCluster.start(
+            dir,
+            LocalFlinkCluster.Settings.defaults()
+                .withRestPort(0)
+                .with("taskmanager.numberOfTaskSlots", "1")
+                .with("heartbeat.interval", "1000ms"));
+    long standby;
+    try {
+      standby = cluster.startTaskManager();
+      FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
+      assertThat(flink.get("/overview").path("taskmanagers").asInt()).isEqualTo(2);
+      assertThat(flink.get("/overview").path("slots-total").asInt())
+          .as("the further line replaced the default of 4 slots")
+          .isEqualTo(2);
+      assertThat(flink.get("/jobmanager/config").toString()).contains("heartbeat.interval");
+      assertThat(LocalFlinkCluster.running(dir).orElseThrow().taskManagerPids())
+          .containsExactly(cluster.taskManagerPid(), standby);
+    } finally {
+      cluster.stop();
+    }
+    assertThat(ProcessHandle.of(standby).filter(ProcessHandle::isAlive)).isEmpty();
+    assertThat(ProcessHandle.of(cluster.taskManagerPid()).filter(ProcessHandle::isAlive)).isEmpty();
+  }
 }

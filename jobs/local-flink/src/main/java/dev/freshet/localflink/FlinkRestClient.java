@@ -1,4 +1,4 @@
-package dev.freshet.cli;
+package dev.freshet.localflink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +21,7 @@ import java.util.UUID;
  * /jobs/:jobid/stop} and {@code /jobs/:jobid/savepoints/:triggerid}. The upload and run endpoints
  * need flink-runtime-web on the JobManager's classpath (Flink's distribution has it).
  */
-final class FlinkRestClient {
+public final class FlinkRestClient {
 
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(500);
@@ -31,15 +31,15 @@ final class FlinkRestClient {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
 
-  FlinkRestClient(URI base) {
+  public FlinkRestClient(URI base) {
     this.base = base;
   }
 
   /** One job as {@code /jobs/overview} lists it. */
-  record JobOverview(String id, String name, String state, long startTime) {}
+  public record JobOverview(String id, String name, String state, long startTime) {}
 
   /** How to run an uploaded jar. */
-  record RunRequest(
+  public record RunRequest(
       String entryClass,
       List<String> programArguments,
       int parallelism,
@@ -47,7 +47,7 @@ final class FlinkRestClient {
       boolean allowNonRestoredState) {}
 
   /** Uploads a jar; returns its id on the cluster (the uploaded file's name). */
-  String uploadJar(Path jar) throws IOException, InterruptedException {
+  public String uploadJar(Path jar) throws IOException, InterruptedException {
     String boundary = "freshet-" + UUID.randomUUID();
     byte[] head =
         ("--"
@@ -74,7 +74,7 @@ final class FlinkRestClient {
   }
 
   /** Runs an uploaded jar's main method on the JobManager; returns the job id. */
-  String runJar(String jarId, RunRequest request) throws IOException, InterruptedException {
+  public String runJar(String jarId, RunRequest request) throws IOException, InterruptedException {
     ObjectNode body = json.createObjectNode();
     body.put("entryClass", request.entryClass());
     body.putPOJO("programArgsList", request.programArguments());
@@ -93,11 +93,11 @@ final class FlinkRestClient {
   }
 
   /** Removes an uploaded jar from the JobManager's upload directory. */
-  void deleteJar(String jarId) throws IOException, InterruptedException {
+  public void deleteJar(String jarId) throws IOException, InterruptedException {
     send(HttpRequest.newBuilder(base.resolve("/jars/" + jarId)).DELETE(), "delete jar " + jarId);
   }
 
-  List<JobOverview> jobs() throws IOException, InterruptedException {
+  public List<JobOverview> jobs() throws IOException, InterruptedException {
     JsonNode answer =
         send(HttpRequest.newBuilder(base.resolve("/jobs/overview")).GET(), "list jobs");
     List<JobOverview> jobs = new ArrayList<>();
@@ -119,7 +119,7 @@ final class FlinkRestClient {
    *
    * @param targetDirectory null for the cluster's {@code execution.checkpointing.savepoint-dir}
    */
-  String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout)
+  public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout)
       throws IOException, InterruptedException {
     ObjectNode body = json.createObjectNode();
     body.put("drain", false);
@@ -163,6 +163,22 @@ final class FlinkRestClient {
       }
       Thread.sleep(POLL_INTERVAL.toMillis());
     }
+  }
+
+  /**
+   * Any other GET of the REST API, e.g. {@code /jobs/:jobid} or {@code /jobs/:jobid/checkpoints};
+   * the answer's JSON.
+   */
+  public JsonNode get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path)).GET(), "get " + path);
+  }
+
+  /** Cancels a job without a savepoint; it ends CANCELED shortly after. */
+  public void cancel(String jobId) throws IOException, InterruptedException {
+    send(
+        HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))
+            .method("PATCH", HttpRequest.BodyPublishers.noBody()),
+        "cancel job " + jobId);
   }
 
   private JsonNode send(HttpRequest.Builder request, String what)
