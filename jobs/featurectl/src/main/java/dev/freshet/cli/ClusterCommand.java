@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -94,7 +95,8 @@ final class ClusterCommand {
                   taskSlots,
                   stateBackend,
                   Duration.ofMillis(checkpointIntervalMillis),
-                  metricsPorts));
+                  metricsPorts,
+                  Map.of()));
       out.printf(
           "flink: session cluster at %s (JobManager pid %d, TaskManager pid %d, %d slots)%n",
           cluster.restUri(), cluster.jobManagerPid(), cluster.taskManagerPid(), taskSlots);
