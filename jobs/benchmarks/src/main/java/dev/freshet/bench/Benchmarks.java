@@ -5,6 +5,7 @@ import dev.freshet.bench.results.BenchmarkResults;
 import dev.freshet.bench.results.Figure;
 import dev.freshet.bench.results.Plot;
 import dev.freshet.bench.results.Ratio;
+import dev.freshet.bench.results.Stats;
 import dev.freshet.bench.results.Target;
 import dev.freshet.bench.serving.ServingLatency;
 import dev.freshet.contract.Contract;
@@ -91,11 +92,24 @@ public final class Benchmarks implements Callable<Integer> {
   Boolean cpuProfile;
 
   @Option(
-      names = "--freshness-rate",
+      names = "--live-rate",
       description =
-          "Events/s of the freshness scenario's live traffic; default half of what"
-              + " job-heap-delta-redis (else job-heap-delta) sustained in this run.")
-  Double freshnessRate;
+          "Events/s of the live traffic of the freshness and recovery scenarios; default half of"
+              + " what job-heap-delta-redis (else job-heap-delta) sustained in this run.")
+  Double liveRate;
+
+  @Option(
+      names = "--kills",
+      description =
+          "TaskManager kills in the recovery scenario (a local session cluster); default 2, 1 for"
+              + " smoke; 0 leaves it out.")
+  Integer kills;
+
+  @Option(
+      names = "--job-jar",
+      defaultValue = "jobs/benchmarks/target/feature-job.jar",
+      description = "The feature job jar the recovery scenario submits.")
+  Path jobJar;
 
   @Option(names = "--contracts", defaultValue = "contracts")
   Path contractsDirectory;
@@ -130,6 +144,7 @@ public final class Benchmarks implements Callable<Integer> {
     Map<Scenario, List<Progress>> progress = new LinkedHashMap<>();
     EventCorpus corpus;
     FreshnessScenario.Summary freshness;
+    RecoveryScenario.Result recovery;
     try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("broker"));
         RedisServerProcess redis =
             RedisServerProcess.binaryAvailable()
@@ -170,7 +185,12 @@ public final class Benchmarks implements Callable<Integer> {
         }
       }
       boolean profiling = cpuProfile != null ? cpuProfile : profile != Profile.smoke;
-      freshness = measureFreshness(out, context, progress, runCount, profiling, notes);
+      Double rate =
+          selected(FreshnessScenario.NAME) || selected(RecoveryScenario.NAME)
+              ? liveRate(out, progress, notes)
+              : null;
+      freshness = measureFreshness(out, context, rate, runCount, profiling, notes);
+      recovery = measureRecovery(out, context, rate, notes);
       if (profiling) {
         profileCpu(out, scenarios, context, runCount, notes);
       }
@@ -179,7 +199,8 @@ public final class Benchmarks implements Callable<Integer> {
     deleteQuietly(work, out);
 
     BenchmarkResults results =
-        results(startedAt, progress, freshness, serving, notes, records, runCount, corpus);
+        results(
+            startedAt, progress, freshness, recovery, serving, notes, records, runCount, corpus);
     List<Path> written = BenchmarkReport.write(results, outputDirectory);
     out.println();
     out.print(BenchmarkReport.summary(results));
@@ -222,43 +243,48 @@ public final class Benchmarks implements Callable<Integer> {
   }
 
   /**
-   * Freshness at half the rate our job sustained with Delta and Redis (with Delta alone when that
-   * scenario did not run), unless left out; null then.
+   * The rate of the live scenarios: half of what our job sustained with Delta and Redis (with Delta
+   * alone when that scenario did not run), or {@code --live-rate}; null when neither is known.
    */
-  private FreshnessScenario.Summary measureFreshness(
-      PrintWriter out,
-      BenchContext context,
-      Map<Scenario, List<Progress>> progress,
-      int runCount,
-      boolean profiling,
-      List<String> notes)
-      throws Exception {
-    if (onlyScenarios != null && !onlyScenarios.contains(FreshnessScenario.NAME)) {
-      return null;
+  private Double liveRate(
+      PrintWriter out, Map<Scenario, List<Progress>> progress, List<String> notes) {
+    if (liveRate != null) {
+      out.printf("live scenarios at %,.0f events/s%n", liveRate);
+      return liveRate;
     }
     Map<String, List<Progress>> byName = new LinkedHashMap<>();
     progress.forEach((scenario, runs) -> byName.put(scenario.name(), runs));
     String sustained =
         byName.containsKey("job-heap-delta-redis") ? "job-heap-delta-redis" : "job-heap-delta";
-    List<Progress> sustainedRuns = byName.get(sustained);
-    if (sustainedRuns == null && freshnessRate == null) {
+    if (!byName.containsKey(sustained)) {
       notes.add(
-          "freshness was left out: it runs at half of job-heap-delta(-redis)'s throughput, which"
-              + " was not measured.");
+          "freshness and recovery were left out: they run at half of job-heap-delta(-redis)'s"
+              + " throughput, which was not measured (or give --live-rate).");
       return null;
     }
-    double rate = freshnessRate != null ? freshnessRate : 0.5 * medianRun(sustainedRuns).rate();
+    double rate = 0.5 * medianRun(byName.get(sustained)).rate();
+    out.printf("live scenarios at 50 %% of %s's throughput: %,.0f events/s%n", sustained, rate);
+    return rate;
+  }
+
+  /** Freshness at the live rate, unless left out; null then. */
+  private FreshnessScenario.Summary measureFreshness(
+      PrintWriter out,
+      BenchContext context,
+      Double rate,
+      int runCount,
+      boolean profiling,
+      List<String> notes)
+      throws Exception {
+    if (rate == null || !selected(FreshnessScenario.NAME)) {
+      return null;
+    }
     FreshnessScenario scenario =
         profile == Profile.smoke
             ? new FreshnessScenario(
                 Duration.ofSeconds(4), Duration.ofSeconds(12), Duration.ofSeconds(5))
             : new FreshnessScenario(
                 Duration.ofSeconds(10), Duration.ofSeconds(40), Duration.ofSeconds(8));
-    out.printf(
-        freshnessRate != null
-            ? "freshness at %,.0f events/s%n"
-            : "freshness at 50 %% of " + sustained + "'s throughput%n",
-        rate);
     List<FreshnessScenario.Run> runs = new ArrayList<>();
     for (int run = 0; run < runCount; run++) {
       runs.add(scenario.run(context, run, rate, out));
@@ -293,6 +319,43 @@ public final class Benchmarks implements Callable<Integer> {
       notes.add("redis-server is not on the PATH: freshness measured Delta alone.");
     }
     return FreshnessScenario.summarize(runs);
+  }
+
+  /** Recovery after TaskManager kills at the live rate, unless left out; null then. */
+  private RecoveryScenario.Result measureRecovery(
+      PrintWriter out, BenchContext context, Double rate, List<String> notes) throws Exception {
+    int killCount = kills != null ? kills : profile == Profile.smoke ? 1 : 2;
+    if (rate == null || killCount == 0 || !selected(RecoveryScenario.NAME)) {
+      return null;
+    }
+    if (!Files.isRegularFile(jobJar)) {
+      notes.add("recovery was left out: no job jar at " + jobJar + " (build the project first).");
+      return null;
+    }
+    RecoveryScenario scenario =
+        new RecoveryScenario(killCount, Duration.ofSeconds(profile == Profile.smoke ? 3 : 10));
+    out.println("recovery: TaskManager kills on a local session cluster");
+    RecoveryScenario.Result result = scenario.run(context, contractsDirectory, jobJar, rate, out);
+    notes.add(RecoveryScenario.NAME + ": " + scenario.description(rate) + ".");
+    notes.add(
+        "recovery: each kill is one run of its figures. Afterwards the tables held "
+            + result.rowsCompared()
+            + " rows of feature times whose input was complete; against a reference run of the"
+            + " same records without failures, "
+            + result.rowsMissing()
+            + " were missing and "
+            + result.rowsExtra()
+            + " extra or doubled (distinct counts above 384 are estimates and match within 5 %)."
+            + " The killed job dead-lettered "
+            + result.lateEvents()
+            + " events as late, the reference "
+            + result.referenceLateEvents()
+            + ".");
+    return result;
+  }
+
+  private boolean selected(String scenario) {
+    return onlyScenarios == null || onlyScenarios.contains(scenario);
   }
 
   /** The serving scenario, unless left out; null then. */
@@ -361,6 +424,7 @@ public final class Benchmarks implements Callable<Integer> {
       Instant startedAt,
       Map<Scenario, List<Progress>> progress,
       FreshnessScenario.Summary freshness,
+      RecoveryScenario.Result recovery,
       ServingLatency.Result serving,
       List<String> notes,
       long records,
@@ -416,6 +480,15 @@ public final class Benchmarks implements Callable<Integer> {
       onlineP99 = freshness.median(FreshnessScenario.ONLINE_P99);
       offlineP99 = freshness.median(FreshnessScenario.OFFLINE_P99);
     }
+    Double firstOutput = null;
+    Double rowsLostOrDoubled = null;
+    if (recovery != null) {
+      figures.addAll(recovery.figures());
+      plots.add(recovery.plot());
+      firstOutput =
+          Stats.median(recovery.kills().stream().map(RecoveryScenario.Kill::firstOutput).toList());
+      rowsLostOrDoubled = (double) (recovery.rowsMissing() + recovery.rowsExtra());
+    }
     Double servingP99 = null;
     if (serving != null) {
       figures.addAll(serving.figures());
@@ -459,7 +532,18 @@ public final class Benchmarks implements Callable<Integer> {
             "ms"));
     targets.add(
         Target.atMost(
-            "recovery after a TaskManager kill", "output flowing again within 5 s", 5, null, "s"));
+            "recovery after a TaskManager kill",
+            "output flowing again within 5 s (kill → first Delta commit)",
+            5,
+            firstOutput,
+            "s"));
+    targets.add(
+        Target.atMost(
+            "nothing lost after TaskManager kills",
+            "rows missing, extra or doubled against a run without failures: none",
+            0,
+            rowsLostOrDoubled,
+            "rows"));
     targets.add(
         Target.atMost(
             "GetOnlineFeatures p99", "1 entity × 20 features: at most 1 ms", 1, servingP99, "ms"));

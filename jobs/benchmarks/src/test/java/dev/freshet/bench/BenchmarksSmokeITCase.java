@@ -76,7 +76,7 @@ class BenchmarksSmokeITCase {
       double sql = figureRun(results, "sql-heap-user_listening", run);
       assertThat(ratio.get("perRun").get(run).asDouble()).isEqualTo(job / sql);
     }
-    assertThat(results.get("targets")).hasSize(6);
+    assertThat(results.get("targets")).hasSize(7);
     assertThat(console.toString()).contains("Ratios", "Targets", "wrote " + json);
   }
 

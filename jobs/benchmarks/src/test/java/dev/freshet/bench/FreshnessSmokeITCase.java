@@ -37,7 +37,7 @@ class FreshnessSmokeITCase {
             .execute(
                 "--profile", "smoke",
                 "--scenarios", "freshness",
-                "--freshness-rate", "400",
+                "--live-rate", "400",
                 "--contracts", "../../contracts",
                 "--output", output.toString());
 

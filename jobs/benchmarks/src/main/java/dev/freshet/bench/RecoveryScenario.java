@@ -1,0 +1,526 @@
+package dev.freshet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.freshet.bench.freshness.LiveTraffic;
+import dev.freshet.bench.freshness.ReadyTimes;
+import dev.freshet.bench.recovery.ConsumerLag;
+import dev.freshet.bench.recovery.DeadLetters;
+import dev.freshet.bench.recovery.DeltaTables;
+import dev.freshet.bench.results.Figure;
+import dev.freshet.bench.results.Plot;
+import dev.freshet.contract.Aggregation;
+import dev.freshet.contract.Contract;
+import dev.freshet.events.DeadLetterReason;
+import dev.freshet.job.FeatureJob;
+import dev.freshet.job.FeatureJobConfig;
+import dev.freshet.job.OfflineRowMapper;
+import dev.freshet.localflink.FlinkRestClient;
+import dev.freshet.localflink.LocalFlinkCluster;
+import dev.freshet.localstack.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongPredicate;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Recovery after a TaskManager dies: our job (every contract, heap state, Delta and, when there is
+ * one, Redis) on a real local session cluster, fed live traffic. A standby TaskManager registers,
+ * then the TaskManager running the job is killed with SIGKILL, as a lost machine would be, and the
+ * harness watches the job from outside (Flink's REST API, the Delta logs, the consumer group's
+ * committed offsets):
+ *
+ * <ul>
+ *   <li>detection: the kill until the JobManager marks the job RESTARTING (heartbeats);
+ *   <li>restore: until every task runs again on the standby, state restored from the last
+ *       checkpoint;
+ *   <li>output: the kill until the first Delta commit after the restore;
+ *   <li>catch-up: from that commit until the uncommitted backlog is back to what it was before the
+ *       kill.
+ * </ul>
+ *
+ * <p>After the kills the traffic stops, the job finishes what it read, and its tables are compared
+ * with a reference run of the same job over the same records without any failure: every row whose
+ * input was complete must be there exactly once.
+ *
+ * @param kills TaskManagers killed one after the other, each once the job is steady again
+ * @param steady how long the job runs undisturbed before each kill; the backlog it reaches then is
+ *     what catch-up aims back at
+ */
+record RecoveryScenario(int kills, Duration steady) {
+
+  static final String NAME = "recovery";
+
+  /** How long one recovery may take before the harness gives up on it. */
+  private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
+
+  private static final long POLL_MILLIS = 50;
+
+  /** A backlog of up to this many seconds of traffic counts as caught up: three checkpoints. */
+  private static final int CAUGHT_UP_SECONDS = 3;
+
+  /** What one kill cost, in seconds; catch-up and total are NaN when it never caught up. */
+  record Kill(
+      double detection,
+      double restore,
+      double firstOutput,
+      double catchUp,
+      double total,
+      Plot.Series backlog) {}
+
+  /** Every kill, and the comparison of the tables with the reference. */
+  /**
+   * @param caughtUpBeforeKills whether the job had worked off its start-up backlog before the first
+   *     kill
+   * @param lateEvents events the killed job dead-lettered as late
+   * @param referenceLateEvents events the reference run dead-lettered as late
+   */
+  record Result(
+      List<Kill> kills,
+      boolean caughtUpBeforeKills,
+      long rowsCompared,
+      long rowsMissing,
+      long rowsExtra,
+      long lateEvents,
+      long referenceLateEvents,
+      double rate) {
+
+    List<Figure> figures() {
+      List<Figure> figures = new ArrayList<>();
+      figures.add(figure("detection (kill → RESTARTING)", "s", Kill::detection));
+      figures.add(figure("restore (RESTARTING → every task running)", "s", Kill::restore));
+      figures.add(figure("output again (kill → first Delta commit)", "s", Kill::firstOutput));
+      figures.add(figure("catch-up (first commit → backlog as before)", "s", Kill::catchUp));
+      figures.add(figure("total (kill → caught up)", "s", Kill::total));
+      figures.add(new Figure(NAME, "input rate", "events/s", List.of(rate)));
+      figures.add(
+          new Figure(
+              NAME, "rows compared with the reference", "rows", List.of((double) rowsCompared)));
+      figures.add(new Figure(NAME, "rows missing", "rows", List.of((double) rowsMissing)));
+      figures.add(new Figure(NAME, "rows extra or doubled", "rows", List.of((double) rowsExtra)));
+      figures.add(
+          new Figure(NAME, "late events dead-lettered", "events", List.of((double) lateEvents)));
+      figures.add(
+          new Figure(
+              NAME,
+              "late events dead-lettered by the reference",
+              "events",
+              List.of((double) referenceLateEvents)));
+      return figures;
+    }
+
+    Plot plot() {
+      return new Plot(
+          "recovery",
+          "Records read but not yet committed by a checkpoint, after each TaskManager kill",
+          "seconds since the kill",
+          "records",
+          false,
+          kills.stream().map(Kill::backlog).toList());
+    }
+
+    private Figure figure(String metric, String unit, ToDoubleFunction<Kill> of) {
+      return new Figure(NAME, metric, unit, kills.stream().map(of::applyAsDouble).toList());
+    }
+  }
+
+  String description(double recordsPerSecond) {
+    return String.format(
+        "our job, every contract, heap state, Delta and Redis (when installed), on a local session"
+            + " cluster (JobManager and TaskManagers in processes of their own), fed live at %,.0f"
+            + " events/s; %d TaskManager kills (SIGKILL), each after %d s of steady running with a"
+            + " standby TaskManager registered; heartbeat 1 s, timeout 5 s, fixed-delay restarts",
+        recordsPerSecond, kills, steady.toSeconds());
+  }
+
+  Result run(
+      BenchContext context, Path contracts, Path jobJar, double recordsPerSecond, PrintWriter out)
+      throws Exception {
+    Path directory = context.runDirectory(NAME, 0);
+    String lineage = BenchContext.lineage(NAME, 0);
+    LiveTraffic traffic = LiveTraffic.createTopics(context.bootstrapServers(), lineage);
+    String deadLetters = lineage + "-dead-letters";
+    String referenceDeadLetters = lineage + "-reference-dead-letters";
+    Topics.createIfMissing(
+        context.bootstrapServers(),
+        Map.of(deadLetters, 1, referenceDeadLetters, 1),
+        Duration.ofSeconds(60));
+    DeltaTables tables = new DeltaTables(directory.resolve("delta"));
+    ReadyTimes ready = new ReadyTimes();
+    List<Kill> done = new ArrayList<>();
+    double rate;
+    boolean caughtUpBeforeKills;
+    LocalFlinkCluster cluster = LocalFlinkCluster.start(directory.resolve("cluster"), settings());
+    try (ConsumerLag lag =
+        new ConsumerLag(
+            context.bootstrapServers(),
+            lineage,
+            List.of(traffic.behaviourTopic(), traffic.fileTopic()))) {
+      FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
+      String jobId =
+          submit(
+              flink,
+              jobJar,
+              jobArguments(context, contracts, traffic, lineage, deadLetters, directory));
+      awaitTasksRunning(flink, jobId);
+      LiveTraffic.Producing producing =
+          traffic.start(context.bootstrapServers(), recordsPerSecond, 7, ready, 1_000, 2_000);
+      try {
+        caughtUpBeforeKills = awaitCaughtUp(lag, recordsPerSecond);
+        long running = cluster.taskManagerPid();
+        for (int kill = 0; kill < kills; kill++) {
+          long backlogBefore = steadyBacklog(lag);
+          long standby = cluster.startTaskManager();
+          Kill measured = killAndWatch(flink, jobId, running, lag, backlogBefore, tables, kill);
+          done.add(measured);
+          out.printf(
+              "  %-32s kill %d  detection %.1f s, restore %.1f s, output after %.1f s, caught up"
+                  + " after %.1f s%n",
+              NAME,
+              kill + 1,
+              measured.detection(),
+              measured.restore(),
+              measured.firstOutput(),
+              measured.total());
+          out.flush();
+          running = standby;
+        }
+      } finally {
+        rate = producing.stop();
+      }
+      awaitEverythingCommitted(lag);
+      flink.cancel(jobId);
+    } finally {
+      cluster.stop();
+    }
+
+    Path reference = directory.resolve("reference-delta");
+    runReference(context, traffic, lineage, referenceDeadLetters, directory, reference);
+    Comparison compared = compare(context.contracts(), tables, new DeltaTables(reference), ready);
+    String late = DeadLetterReason.LATE_EVENT.code();
+    return new Result(
+        done,
+        caughtUpBeforeKills,
+        compared.rows(),
+        compared.missing(),
+        compared.extra(),
+        DeadLetters.byReason(context.bootstrapServers(), deadLetters).getOrDefault(late, 0L),
+        DeadLetters.byReason(context.bootstrapServers(), referenceDeadLetters)
+            .getOrDefault(late, 0L),
+        rate);
+  }
+
+  private static LocalFlinkCluster.Settings settings() {
+    return LocalFlinkCluster.Settings.defaults()
+        .withRestPort(0)
+        // Notice a lost TaskManager by the failed heartbeat RPCs within about a second, not
+        // after the 50 s default timeout; restart at once instead of backing off exponentially.
+        .with("heartbeat.interval", "1 s")
+        .with("heartbeat.timeout", "5 s")
+        .with("restart-strategy.type", "fixed-delay")
+        .with("restart-strategy.fixed-delay.attempts", "10")
+        .with("restart-strategy.fixed-delay.delay", "0 s")
+        // The REST API's cached job details would otherwise be up to 3 s old.
+        .with("web.refresh-interval", "100 ms");
+  }
+
+  private static List<String> jobArguments(
+      BenchContext context,
+      Path contracts,
+      LiveTraffic traffic,
+      String lineage,
+      String deadLetters,
+      Path directory) {
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "--contracts",
+                contracts.toAbsolutePath().toString(),
+                "--bootstrap-servers",
+                context.bootstrapServers(),
+                "--delta-path",
+                directory.resolve("delta").toAbsolutePath().toString(),
+                "--behaviour-topic",
+                traffic.behaviourTopic(),
+                "--file-topic",
+                traffic.fileTopic(),
+                "--dead-letter-topic",
+                deadLetters,
+                "--consumer-group",
+                lineage,
+                "--delta-app-id",
+                lineage,
+                "--job-name",
+                NAME));
+    if (context.redisUri() != null) {
+      arguments.add("--redis-uri");
+      arguments.add(context.redisUri());
+    }
+    return arguments;
+  }
+
+  private static String submit(FlinkRestClient flink, Path jobJar, List<String> arguments)
+      throws Exception {
+    String jarId = flink.uploadJar(jobJar);
+    try {
+      return flink.runJar(
+          jarId,
+          new FlinkRestClient.RunRequest(FeatureJob.class.getName(), arguments, 1, null, false));
+    } finally {
+      flink.deleteJar(jarId);
+    }
+  }
+
+  private static void awaitTasksRunning(FlinkRestClient flink, String jobId) throws Exception {
+    long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+    while (!tasksRunning(flink.get("/jobs/" + jobId))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the job's tasks did not start within " + RECOVERY_TIMEOUT);
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  /**
+   * Waits until the start-up backlog is gone: at most {@link #CAUGHT_UP_SECONDS} of traffic not yet
+   * committed, for at most {@link #RECOVERY_TIMEOUT}.
+   *
+   * @return whether it was gone in time
+   */
+  private static boolean awaitCaughtUp(ConsumerLag lag, double recordsPerSecond) throws Exception {
+    long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (lag.records() <= CAUGHT_UP_SECONDS * recordsPerSecond) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
+  /**
+   * Runs undisturbed for {@link #steady} (after the start-up backlog is gone, the first time) and
+   * returns the largest backlog seen meanwhile: what a checkpoint interval leaves uncommitted.
+   */
+  private long steadyBacklog(ConsumerLag lag) throws Exception {
+    long largest = 0;
+    long end = System.nanoTime() + steady.toNanos();
+    while (System.nanoTime() < end) {
+      largest = Math.max(largest, lag.records());
+      Thread.sleep(200);
+    }
+    return largest;
+  }
+
+  private static Kill killAndWatch(
+      FlinkRestClient flink,
+      String jobId,
+      long taskManager,
+      ConsumerLag lag,
+      long backlogBefore,
+      DeltaTables tables,
+      int kill)
+      throws Exception {
+    long killedAt = System.currentTimeMillis();
+    ProcessHandle.of(taskManager)
+        .orElseThrow(() -> new IllegalStateException("TaskManager " + taskManager + " is gone"))
+        .destroyForcibly();
+    long detected = -1;
+    long running = -1;
+    long output = -1;
+    long caughtUp = -1;
+    List<double[]> backlog = new ArrayList<>();
+    long deadline = killedAt + RECOVERY_TIMEOUT.toMillis();
+    while (caughtUp < 0 && System.currentTimeMillis() < deadline) {
+      JsonNode job = flink.get("/jobs/" + jobId);
+      long now = System.currentTimeMillis();
+      if (job.path("state").asText().equals("FAILED")) {
+        throw new IllegalStateException("the job failed instead of restarting after the kill");
+      }
+      long restarting = job.path("timestamps").path("RESTARTING").asLong(0);
+      if (detected < 0 && restarting >= killedAt) {
+        detected = restarting;
+      }
+      if (detected >= 0 && running < 0 && tasksRunning(job)) {
+        running = now;
+      }
+      long latestCommit = tables.latestCommitMillis();
+      if (running >= 0 && output < 0 && latestCommit > running) {
+        output = latestCommit;
+      }
+      long records = lag.records();
+      backlog.add(new double[] {(now - killedAt) / 1000.0, records});
+      if (output >= 0 && records <= backlogBefore) {
+        caughtUp = now;
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+    if (output < 0) {
+      throw new IllegalStateException(
+          "no Delta commit within " + RECOVERY_TIMEOUT + " of killing TaskManager " + taskManager);
+    }
+    return new Kill(
+        (detected - killedAt) / 1000.0,
+        (running - detected) / 1000.0,
+        (output - killedAt) / 1000.0,
+        caughtUp < 0 ? Double.NaN : (caughtUp - output) / 1000.0,
+        caughtUp < 0 ? Double.NaN : (caughtUp - killedAt) / 1000.0,
+        new Plot.Series(
+            "kill " + (kill + 1),
+            backlog.stream().mapToDouble(point -> point[0]).toArray(),
+            backlog.stream().mapToDouble(point -> point[1]).toArray()));
+  }
+
+  private static boolean tasksRunning(JsonNode job) {
+    if (!job.path("state").asText().equals("RUNNING") || job.path("vertices").isEmpty()) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      if (!vertex.path("status").asText().equals("RUNNING")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until a checkpoint covers every record, then two more checkpoint intervals: the rows of
+   * the last watermark are emitted after the records that carried it, so a later checkpoint commits
+   * them.
+   */
+  private static void awaitEverythingCommitted(ConsumerLag lag) throws Exception {
+    long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+    while (lag.records() > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the job did not commit all records within " + RECOVERY_TIMEOUT);
+      }
+      Thread.sleep(200);
+    }
+    Thread.sleep(3_000);
+  }
+
+  /** The same job over the same records, bounded, on a MiniCluster, with no failure. */
+  private static void runReference(
+      BenchContext context,
+      LiveTraffic traffic,
+      String lineage,
+      String deadLetters,
+      Path directory,
+      Path delta)
+      throws Exception {
+    FeatureJobConfig config =
+        FeatureJobConfig.builder()
+            .bootstrapServers(context.bootstrapServers())
+            .behaviourTopic(traffic.behaviourTopic())
+            .fileTopic(traffic.fileTopic())
+            .deadLetterTopic(deadLetters)
+            .consumerGroup(lineage + "-reference")
+            .deltaAppId(lineage + "-reference")
+            .deltaBasePath(delta.toString())
+            .boundedInput(true)
+            .build();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            FlinkRun.configuration(
+                "hashmap", context.parallelism(), directory.resolve("reference")));
+    FeatureJob.build(env, context.contracts(), config);
+    env.execute(NAME + "-reference");
+  }
+
+  /**
+   * Compares the rows of every feature time whose input was complete (the killed job must have
+   * emitted them); a bounded reference also emits every later window when its input ends.
+   *
+   * <p>Distinct counts above {@link #EXACT_DISTINCT_COUNTS} are HyperLogLog estimates, which depend
+   * on the order sketches were merged in, and a restore changes that order; they match within
+   * {@link #DISTINCT_COUNT_TOLERANCE}, three times the sketch's relative standard error. Every
+   * other value must be equal.
+   */
+  private static Comparison compare(
+      List<Contract> contracts, DeltaTables tables, DeltaTables reference, ReadyTimes ready)
+      throws Exception {
+    long compared = 0;
+    long missing = 0;
+    long extra = 0;
+    Set<String> names = new HashSet<>(reference.tableNames());
+    names.addAll(tables.tableNames());
+    for (String table : names) {
+      Set<String> estimated = distinctCounts(contracts, table);
+      LongPredicate complete = featureTime -> ready.readyAt(featureTime) >= 0;
+      Map<String, List<long[]>> expected =
+          reference.rows(table, OfflineRowMapper.FEATURE_TIME_COLUMN, complete, estimated);
+      Map<String, List<long[]>> actual =
+          tables.rows(table, OfflineRowMapper.FEATURE_TIME_COLUMN, complete, estimated);
+      for (Map.Entry<String, List<long[]>> row : expected.entrySet()) {
+        List<long[]> unmatched = new ArrayList<>(actual.getOrDefault(row.getKey(), List.of()));
+        for (long[] estimates : row.getValue()) {
+          compared++;
+          if (!unmatched.removeIf(new FirstWithin(estimates))) {
+            missing++;
+          }
+        }
+        extra += unmatched.size();
+      }
+      for (Map.Entry<String, List<long[]>> row : actual.entrySet()) {
+        if (!expected.containsKey(row.getKey())) {
+          extra += row.getValue().size();
+        }
+      }
+    }
+    return new Comparison(compared, missing, extra);
+  }
+
+  /** Rows of the reference compared, and those missing from or extra in the killed job's. */
+  private record Comparison(long rows, long missing, long extra) {}
+
+  /** Up to this many distinct values, a distinct count is exact (HyperLogLog's list mode). */
+  private static final long EXACT_DISTINCT_COUNTS = 384;
+
+  /** 3 × 1.04 / √4096: three relative standard errors of the job's HyperLogLog (lgK 12). */
+  private static final double DISTINCT_COUNT_TOLERANCE = 3 * 1.04 / Math.sqrt(1 << 12);
+
+  private static Set<String> distinctCounts(List<Contract> contracts, String table) {
+    Set<String> columns = new HashSet<>();
+    contracts.stream()
+        .filter(contract -> contract.tableName().equals(table))
+        .flatMap(contract -> contract.features().stream())
+        .filter(feature -> feature.aggregation() == Aggregation.DISTINCT_COUNT)
+        .forEach(feature -> columns.add(feature.name()));
+    return columns;
+  }
+
+  /** Matches the first row whose distinct counts agree with the given ones, and only that one. */
+  private static final class FirstWithin implements Predicate<long[]> {
+    private final long[] expected;
+    private boolean matched;
+
+    FirstWithin(long[] expected) {
+      this.expected = expected;
+    }
+
+    @Override
+    public boolean test(long[] actual) {
+      if (matched) {
+        return false;
+      }
+      for (int i = 0; i < expected.length; i++) {
+        long a = expected[i];
+        long b = actual[i];
+        boolean exact = Math.max(a, b) <= EXACT_DISTINCT_COUNTS;
+        if (exact ? a != b : Math.abs(a - b) > DISTINCT_COUNT_TOLERANCE * Math.max(a, b)) {
+          return false;
+        }
+      }
+      matched = true;
+      return true;
+    }
+  }
+}
