@@ -88,7 +88,7 @@ public final class Benchmarks implements Callable<Integer> {
       negatable = true,
       description =
           "After the measured runs, one more run of each Flink scenario under Java Flight"
-              + " Recorder, summed into where the CPU went; default on, off for smoke.")
+              + " Recorder, summed into where the CPU went (about 4 minutes more); default off.")
   Boolean cpuProfile;
 
   @Option(
@@ -184,7 +184,7 @@ public final class Benchmarks implements Callable<Integer> {
           report(out, scenario, run, result);
         }
       }
-      boolean profiling = cpuProfile != null ? cpuProfile : profile != Profile.smoke;
+      boolean profiling = cpuProfile != null && cpuProfile;
       Double rate =
           selected(FreshnessScenario.NAME) || selected(RecoveryScenario.NAME)
               ? liveRate(out, progress, notes)
@@ -284,7 +284,7 @@ public final class Benchmarks implements Callable<Integer> {
             ? new FreshnessScenario(
                 Duration.ofSeconds(4), Duration.ofSeconds(12), Duration.ofSeconds(5))
             : new FreshnessScenario(
-                Duration.ofSeconds(10), Duration.ofSeconds(40), Duration.ofSeconds(8));
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5));
     List<FreshnessScenario.Run> runs = new ArrayList<>();
     for (int run = 0; run < runCount; run++) {
       runs.add(scenario.run(context, run, rate, out));
@@ -333,7 +333,7 @@ public final class Benchmarks implements Callable<Integer> {
       return null;
     }
     RecoveryScenario scenario =
-        new RecoveryScenario(killCount, Duration.ofSeconds(profile == Profile.smoke ? 3 : 10));
+        new RecoveryScenario(killCount, Duration.ofSeconds(profile == Profile.smoke ? 3 : 5));
     out.println("recovery: TaskManager kills on a local session cluster");
     RecoveryScenario.Result result = scenario.run(context, contractsDirectory, jobJar, rate, out);
     notes.add(RecoveryScenario.NAME + ": " + scenario.description(rate) + ".");
@@ -351,6 +351,12 @@ public final class Benchmarks implements Callable<Integer> {
             + " events as late, the reference "
             + result.referenceLateEvents()
             + ".");
+    notes.add(
+        "recovery: state bytes per (entity, contract) are the aggregation task's state in the last"
+            + " checkpoint (a full heap snapshot, serialized; objects on the heap take more) over"
+            + " the (entity, contract) pairs in the tables, "
+            + result.entityContractPairs()
+            + " of them.");
     return result;
   }
 

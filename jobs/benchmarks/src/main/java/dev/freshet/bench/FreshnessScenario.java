@@ -54,7 +54,8 @@ record FreshnessScenario(Duration warmUp, Duration measured, Duration tail) {
   String description(double recordsPerSecond) {
     return String.format(
         "our job, every contract, heap state, Delta and Redis, fed live at %,.0f events/s;"
-            + " feature times over %d s after a %d s warm-up",
+            + " feature times over %d s after a warm-up of at least %d s that lasts until the job"
+            + " has caught up with the traffic",
         recordsPerSecond, measured.toSeconds(), warmUp.toSeconds());
   }
 

@@ -6,27 +6,24 @@ import dev.freshet.bench.freshness.ReadyTimes;
 import dev.freshet.bench.recovery.ConsumerLag;
 import dev.freshet.bench.recovery.DeadLetters;
 import dev.freshet.bench.recovery.DeltaTables;
+import dev.freshet.bench.recovery.ReferenceComparison;
 import dev.freshet.bench.results.Figure;
 import dev.freshet.bench.results.Plot;
-import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
+import dev.freshet.contract.EntityKey;
 import dev.freshet.events.DeadLetterReason;
 import dev.freshet.job.FeatureJob;
 import dev.freshet.job.FeatureJobConfig;
-import dev.freshet.job.OfflineRowMapper;
 import dev.freshet.localflink.FlinkRestClient;
 import dev.freshet.localflink.LocalFlinkCluster;
 import dev.freshet.localstack.Topics;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.LongPredicate;
-import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -58,10 +55,16 @@ record RecoveryScenario(int kills, Duration steady) {
 
   static final String NAME = "recovery";
 
-  /** How long one recovery may take before the harness gives up on it. */
+  /** How long a restore, and the job's start, may take before the harness gives up on it. */
   private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(2);
 
+  /** How long catch-up is watched after the first commit; longer counts as not caught up. */
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(1);
+
   private static final long POLL_MILLIS = 50;
+
+  /** How the feature job names its aggregation operator, the head of its task. */
+  private static final String AGGREGATION_TASK = "aggregate features in tiles";
 
   /** A backlog of up to this many seconds of traffic counts as caught up: three checkpoints. */
   private static final int CAUGHT_UP_SECONDS = 3;
@@ -79,12 +82,17 @@ record RecoveryScenario(int kills, Duration steady) {
   /**
    * @param caughtUpBeforeKills whether the job had worked off its start-up backlog before the first
    *     kill
+   * @param aggregationStateBytes the aggregation task's state in the last checkpoint, serialized
+   * @param entityContractPairs the (entity, contract) pairs in the killed job's tables: each had
+   *     state in the aggregation, none has expired yet within a run's minutes
    * @param lateEvents events the killed job dead-lettered as late
    * @param referenceLateEvents events the reference run dead-lettered as late
    */
   record Result(
       List<Kill> kills,
       boolean caughtUpBeforeKills,
+      long aggregationStateBytes,
+      long entityContractPairs,
       long rowsCompared,
       long rowsMissing,
       long rowsExtra,
@@ -100,6 +108,15 @@ record RecoveryScenario(int kills, Duration steady) {
       figures.add(figure("catch-up (first commit → backlog as before)", "s", Kill::catchUp));
       figures.add(figure("total (kill → caught up)", "s", Kill::total));
       figures.add(new Figure(NAME, "input rate", "events/s", List.of(rate)));
+      figures.add(
+          new Figure(
+              NAME, "aggregation state, serialized", "MB", List.of(aggregationStateBytes / 1e6)));
+      figures.add(
+          new Figure(
+              NAME,
+              "state bytes per (entity, contract), serialized",
+              "bytes",
+              List.of((double) aggregationStateBytes / Math.max(1, entityContractPairs))));
       figures.add(
           new Figure(
               NAME, "rows compared with the reference", "rows", List.of((double) rowsCompared)));
@@ -157,6 +174,7 @@ record RecoveryScenario(int kills, Duration steady) {
     List<Kill> done = new ArrayList<>();
     double rate;
     boolean caughtUpBeforeKills;
+    long aggregationState;
     LocalFlinkCluster cluster = LocalFlinkCluster.start(directory.resolve("cluster"), settings());
     try (ConsumerLag lag =
         new ConsumerLag(
@@ -196,6 +214,7 @@ record RecoveryScenario(int kills, Duration steady) {
         rate = producing.stop();
       }
       awaitEverythingCommitted(lag);
+      aggregationState = aggregationStateBytes(flink, jobId);
       flink.cancel(jobId);
     } finally {
       cluster.stop();
@@ -203,11 +222,14 @@ record RecoveryScenario(int kills, Duration steady) {
 
     Path reference = directory.resolve("reference-delta");
     runReference(context, traffic, lineage, referenceDeadLetters, directory, reference);
-    Comparison compared = compare(context.contracts(), tables, new DeltaTables(reference), ready);
+    ReferenceComparison compared =
+        ReferenceComparison.of(context.contracts(), tables, new DeltaTables(reference), ready);
     String late = DeadLetterReason.LATE_EVENT.code();
     return new Result(
         done,
         caughtUpBeforeKills,
+        aggregationState,
+        entityContractPairs(context.contracts(), tables),
         compared.rows(),
         compared.missing(),
         compared.extra(),
@@ -338,7 +360,9 @@ record RecoveryScenario(int kills, Duration steady) {
     long caughtUp = -1;
     List<double[]> backlog = new ArrayList<>();
     long deadline = killedAt + RECOVERY_TIMEOUT.toMillis();
-    while (caughtUp < 0 && System.currentTimeMillis() < deadline) {
+    while (caughtUp < 0
+        && System.currentTimeMillis()
+            < (output < 0 ? deadline : output + CATCH_UP_TIMEOUT.toMillis())) {
       JsonNode job = flink.get("/jobs/" + jobId);
       long now = System.currentTimeMillis();
       if (job.path("state").asText().equals("FAILED")) {
@@ -407,6 +431,46 @@ record RecoveryScenario(int kills, Duration steady) {
     Thread.sleep(3_000);
   }
 
+  /**
+   * The state the aggregation task (with the operators chained to it) wrote in the job's latest
+   * checkpoint: heap snapshots are full, so this is all its state, serialized.
+   */
+  private static long aggregationStateBytes(FlinkRestClient flink, String jobId) throws Exception {
+    String aggregation = null;
+    for (JsonNode vertex : flink.get("/jobs/" + jobId).path("vertices")) {
+      if (vertex.path("name").asText().startsWith(AGGREGATION_TASK)) {
+        aggregation = vertex.path("id").asText();
+      }
+    }
+    long checkpoint =
+        flink
+            .get("/jobs/" + jobId + "/checkpoints")
+            .path("latest")
+            .path("completed")
+            .path("id")
+            .asLong(-1);
+    if (aggregation == null || checkpoint < 0) {
+      throw new IllegalStateException("no completed checkpoint of the aggregation task");
+    }
+    return flink
+        .get("/jobs/" + jobId + "/checkpoints/details/" + checkpoint)
+        .path("tasks")
+        .path(aggregation)
+        .path("state_size")
+        .asLong();
+  }
+
+  /** The distinct entities of every contract's table, summed. */
+  private static long entityContractPairs(List<Contract> contracts, DeltaTables tables)
+      throws IOException {
+    long pairs = 0;
+    for (Contract contract : contracts) {
+      List<String> keys = contract.entity().keys().stream().map(EntityKey::field).toList();
+      pairs += tables.distinctValues(contract.tableName(), keys);
+    }
+    return pairs;
+  }
+
   /** The same job over the same records, bounded, on a MiniCluster, with no failure. */
   private static void runReference(
       BenchContext context,
@@ -433,94 +497,5 @@ record RecoveryScenario(int kills, Duration steady) {
                 "hashmap", context.parallelism(), directory.resolve("reference")));
     FeatureJob.build(env, context.contracts(), config);
     env.execute(NAME + "-reference");
-  }
-
-  /**
-   * Compares the rows of every feature time whose input was complete (the killed job must have
-   * emitted them); a bounded reference also emits every later window when its input ends.
-   *
-   * <p>Distinct counts above {@link #EXACT_DISTINCT_COUNTS} are HyperLogLog estimates, which depend
-   * on the order sketches were merged in, and a restore changes that order; they match within
-   * {@link #DISTINCT_COUNT_TOLERANCE}, three times the sketch's relative standard error. Every
-   * other value must be equal.
-   */
-  private static Comparison compare(
-      List<Contract> contracts, DeltaTables tables, DeltaTables reference, ReadyTimes ready)
-      throws Exception {
-    long compared = 0;
-    long missing = 0;
-    long extra = 0;
-    Set<String> names = new HashSet<>(reference.tableNames());
-    names.addAll(tables.tableNames());
-    for (String table : names) {
-      Set<String> estimated = distinctCounts(contracts, table);
-      LongPredicate complete = featureTime -> ready.readyAt(featureTime) >= 0;
-      Map<String, List<long[]>> expected =
-          reference.rows(table, OfflineRowMapper.FEATURE_TIME_COLUMN, complete, estimated);
-      Map<String, List<long[]>> actual =
-          tables.rows(table, OfflineRowMapper.FEATURE_TIME_COLUMN, complete, estimated);
-      for (Map.Entry<String, List<long[]>> row : expected.entrySet()) {
-        List<long[]> unmatched = new ArrayList<>(actual.getOrDefault(row.getKey(), List.of()));
-        for (long[] estimates : row.getValue()) {
-          compared++;
-          if (!unmatched.removeIf(new FirstWithin(estimates))) {
-            missing++;
-          }
-        }
-        extra += unmatched.size();
-      }
-      for (Map.Entry<String, List<long[]>> row : actual.entrySet()) {
-        if (!expected.containsKey(row.getKey())) {
-          extra += row.getValue().size();
-        }
-      }
-    }
-    return new Comparison(compared, missing, extra);
-  }
-
-  /** Rows of the reference compared, and those missing from or extra in the killed job's. */
-  private record Comparison(long rows, long missing, long extra) {}
-
-  /** Up to this many distinct values, a distinct count is exact (HyperLogLog's list mode). */
-  private static final long EXACT_DISTINCT_COUNTS = 384;
-
-  /** 3 × 1.04 / √4096: three relative standard errors of the job's HyperLogLog (lgK 12). */
-  private static final double DISTINCT_COUNT_TOLERANCE = 3 * 1.04 / Math.sqrt(1 << 12);
-
-  private static Set<String> distinctCounts(List<Contract> contracts, String table) {
-    Set<String> columns = new HashSet<>();
-    contracts.stream()
-        .filter(contract -> contract.tableName().equals(table))
-        .flatMap(contract -> contract.features().stream())
-        .filter(feature -> feature.aggregation() == Aggregation.DISTINCT_COUNT)
-        .forEach(feature -> columns.add(feature.name()));
-    return columns;
-  }
-
-  /** Matches the first row whose distinct counts agree with the given ones, and only that one. */
-  private static final class FirstWithin implements Predicate<long[]> {
-    private final long[] expected;
-    private boolean matched;
-
-    FirstWithin(long[] expected) {
-      this.expected = expected;
-    }
-
-    @Override
-    public boolean test(long[] actual) {
-      if (matched) {
-        return false;
-      }
-      for (int i = 0; i < expected.length; i++) {
-        long a = expected[i];
-        long b = actual[i];
-        boolean exact = Math.max(a, b) <= EXACT_DISTINCT_COUNTS;
-        if (exact ? a != b : Math.abs(a - b) > DISTINCT_COUNT_TOLERANCE * Math.max(a, b)) {
-          return false;
-        }
-      }
-      matched = true;
-      return true;
-    }
   }
 }

@@ -70,6 +70,10 @@ class RecoverySmokeITCase {
     assertThat(recovery.get("rows missing")).isBetween(0.0, compared);
     assertThat(recovery.get("rows extra or doubled")).isNotNegative();
     assertThat(recovery.get("late events dead-lettered")).isNotNegative();
+    assertThat(recovery.get("state bytes per (entity, contract), serialized")).isPositive();
+    assertThat(recovery.get("aggregation state, serialized") * 1e6)
+        .as("at least a byte per (entity, contract)")
+        .isGreaterThanOrEqualTo(recovery.get("state bytes per (entity, contract), serialized"));
     assertThat(target(results, "recovery after a TaskManager kill").get("measured").asDouble())
         .isEqualTo(firstOutput);
     assertThat(target(results, "nothing lost after TaskManager kills").get("measured").asDouble())

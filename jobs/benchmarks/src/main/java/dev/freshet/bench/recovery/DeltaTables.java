@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -102,6 +103,31 @@ public final class DeltaTables {
       }
     }
     return rows;
+  }
+
+  /** How many distinct values the given columns take together over every row of {@code table}. */
+  public long distinctValues(String table, List<String> columns) throws IOException {
+    Snapshot snapshot =
+        DeltaLog.forTable(new Configuration(), basePath.resolve(table).toString()).update();
+    if (snapshot.getVersion() < 0) {
+      return 0;
+    }
+    Map<String, StructField> fields = new HashMap<>();
+    for (StructField field : snapshot.getMetadata().getSchema().getFields()) {
+      fields.put(field.getName(), field);
+    }
+    Set<String> distinct = new HashSet<>();
+    try (CloseableIterator<RowRecord> records = snapshot.open()) {
+      while (records.hasNext()) {
+        RowRecord record = records.next();
+        List<String> values = new ArrayList<>();
+        for (String column : columns) {
+          values.add(text(record, fields.get(column)));
+        }
+        distinct.add(String.join("|", values));
+      }
+    }
+    return distinct.size();
   }
 
   private static String text(RowRecord record, StructField field) {
