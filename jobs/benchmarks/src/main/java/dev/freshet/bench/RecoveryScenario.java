@@ -387,9 +387,11 @@ record RecoveryScenario(int kills, Duration steady) {
       if (detected >= 0 && running < 0 && tasksRunning(job)) {
         running = now;
       }
-      long latestCommit = tables.latestCommitMillis();
-      if (running >= 0 && output < 0 && latestCommit > running) {
-        output = latestCommit;
+      if (running >= 0 && output < 0) {
+        long latestCommit = tables.latestCommitMillis();
+        if (latestCommit > running) {
+          output = latestCommit;
+        }
       }
       long records = lag.records();
       backlog.add(new double[] {(now - killedAt) / 1000.0, records});

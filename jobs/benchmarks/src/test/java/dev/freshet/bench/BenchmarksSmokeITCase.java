@@ -3,18 +3,12 @@ package dev.freshet.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The harness end to end on a few thousand events: a real broker, the ceiling, our job and the
@@ -31,30 +25,23 @@ class BenchmarksSmokeITCase {
 
   @Test
   void aSmokeRunWritesWellFormedResultsForEveryScenario() throws IOException {
-    StringWriter console = new StringWriter();
-    int exitCode =
-        new CommandLine(new Benchmarks())
-            .setOut(new PrintWriter(console))
-            .execute(
-                "--profile", "smoke",
-                "--events", "3000",
-                "--runs", "2",
-                "--scenarios", String.join(",", SCENARIOS),
-                "--contracts", "../../contracts",
-                "--output", output.toString());
+    HarnessRun harness =
+        HarnessRun.of(
+            output,
+            "--profile",
+            "smoke",
+            "--events",
+            "3000",
+            "--runs",
+            "2",
+            "--scenarios",
+            String.join(",", SCENARIOS));
 
-    assertThat(exitCode).as(console.toString()).isZero();
-    List<Path> written;
-    try (Stream<Path> files = Files.list(output)) {
-      written = files.sorted().toList();
-    }
-    Path json = only(written, ".json");
-    String base = json.getFileName().toString().replace(".json", "");
-    assertThat(written)
-        .extracting(path -> path.getFileName().toString())
+    String base = harness.json().getFileName().toString().replace(".json", "");
+    assertThat(harness.written())
         .containsExactlyInAnyOrder(base + ".json", base + ".md", base + "-throughput.png");
 
-    JsonNode results = new ObjectMapper().readTree(json.toFile());
+    JsonNode results = harness.results();
     List<String> measured = new ArrayList<>();
     for (JsonNode figure : results.get("figures")) {
       if (figure.get("metric").asText().equals("throughput")) {
@@ -77,7 +64,7 @@ class BenchmarksSmokeITCase {
       assertThat(ratio.get("perRun").get(run).asDouble()).isEqualTo(job / sql);
     }
     assertThat(results.get("targets")).hasSize(7);
-    assertThat(console.toString()).contains("Ratios", "Targets", "wrote " + json);
+    assertThat(harness.console()).contains("Ratios", "Targets", "wrote " + harness.json());
   }
 
   private static double figureRun(JsonNode results, String scenario, int run) {
@@ -88,11 +75,5 @@ class BenchmarksSmokeITCase {
       }
     }
     throw new AssertionError("no throughput of " + scenario);
-  }
-
-  private static Path only(List<Path> files, String suffix) {
-    List<Path> matching = files.stream().filter(p -> p.toString().endsWith(suffix)).toList();
-    assertThat(matching).hasSize(1);
-    return matching.get(0);
   }
 }
