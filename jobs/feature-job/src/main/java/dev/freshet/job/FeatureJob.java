@@ -192,8 +192,10 @@ public final class FeatureJob implements Callable<Integer> {
         behaviourInputs
             .union(fileInputs)
             .keyBy(new ByContractAndEntity())
-            .process(new TileAggregator(plans))
-            .name("aggregate features in tiles")
+            .transform(
+                "aggregate features in tiles",
+                TypeInformation.of(FeatureRow.class),
+                new TileAggregatorOperator(plans))
             .uid("aggregate-features");
 
     if (config.offlineSink()) {

@@ -2,9 +2,11 @@ package dev.freshet.job;
 
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.FeatureExpressions;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -40,7 +44,9 @@ import org.apache.flink.util.OutputTag;
  * lifetime features first. Once no tiles remain, windowed values are back to empty and nothing is
  * held back, no timer is left; if lifetime totals are empty too, the key's state is cleared. State
  * also carries the contract's TTL (processing time, refreshed by every read and write): the memory
- * bound for lifetime totals and for entities whose watermark stalls.
+ * bound for lifetime totals and for entities whose watermark stalls. A processing-time timer ends
+ * the key's state once neither an event nor a window end has touched it for {@code state_ttl} (up
+ * to an eighth more), also when no traffic comes at all and so nothing reads the expired entries.
  *
  * <p>An event is late when it is more than the contract's allowed lateness behind the watermark, or
  * when its tile was already evicted. Late events go to {@link #LATE_EVENTS} and are counted; an
@@ -63,9 +69,26 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   public static final OutputTag<FeatureInput> LATE_EVENTS =
       new OutputTag<>("late-events", TypeInformation.of(FeatureInput.class));
 
+  /** State names: a contract's states are its name behind one of these prefixes. */
+  private static final String TILES = "tiles.";
+
+  private static final String VALUES = "values.";
+  private static final String LIFETIME = "lifetime.";
+  private static final String WRITTEN = "written.";
+  private static final String WRITTEN_AT = "written-at.";
+  private static final String ADAPTIVE = "adaptive.";
+  private static final String ADAPTIVE_BUFFERED = "adaptive-buffered.";
+
+  /**
+   * When a key's state ends unless an event or a window end of its contract comes first, in
+   * processing time; one state for every contract, as the key names its contract.
+   */
+  private static final String IDLE_UNTIL = "idle-until";
+
   private final Map<String, ContractPlan> plans;
 
   private transient Map<String, ContractState> states;
+  private transient ValueState<Long> idleUntil;
 
   /** The state handles, metrics and derived programs of one contract. */
   private static final class ContractState {
@@ -97,8 +120,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       this.plan = plan;
       StateTtlConfig ttl = plan.stateTtl == null ? null : ttlRefreshedOnAccess(plan.stateTtl);
       MapStateDescriptor<Long, Tile> tiles =
-          new MapStateDescriptor<>(
-              "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
+          new MapStateDescriptor<>(TILES + plan.name, Types.LONG, TypeInformation.of(Tile.class));
       // Tiles leave through the watermark: a key holding tiles has a timer that reads them, and
       // expired tiles are dropped when read. The heap backend's background (incremental) cleanup
       // would deep-copy a key's whole tile map on every state access
@@ -113,23 +135,23 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
                 .build());
       }
       this.tiles = context.getMapState(tiles);
-      this.values = context.getState(valueDescriptor("values." + plan.name, ttl));
+      this.values = context.getState(valueDescriptor(VALUES + plan.name, ttl));
       boolean anyLifetime = false;
       for (boolean lifetime : plan.lifetime) {
         anyLifetime |= lifetime;
       }
       if (anyLifetime) {
         ValueStateDescriptor<Tile> totals =
-            new ValueStateDescriptor<>("lifetime." + plan.name, TypeInformation.of(Tile.class));
+            new ValueStateDescriptor<>(LIFETIME + plan.name, TypeInformation.of(Tile.class));
         expireAfterIdle(totals, ttl);
         this.lifetimeTotals = context.getState(totals);
       } else {
         this.lifetimeTotals = null;
       }
       if (plan.emitMinIntervalMillis > 0) {
-        this.written = context.getState(valueDescriptor("written." + plan.name, ttl));
+        this.written = context.getState(valueDescriptor(WRITTEN + plan.name, ttl));
         ValueStateDescriptor<Long> writtenAt =
-            new ValueStateDescriptor<>("written-at." + plan.name, Types.LONG);
+            new ValueStateDescriptor<>(WRITTEN_AT + plan.name, Types.LONG);
         expireAfterIdle(writtenAt, ttl);
         this.writtenAt = context.getState(writtenAt);
       } else {
@@ -139,12 +161,12 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       if (plan.hasAdaptive) {
         ValueStateDescriptor<AdaptiveState> adaptive =
             new ValueStateDescriptor<>(
-                "adaptive." + plan.name, TypeInformation.of(AdaptiveState.class));
+                ADAPTIVE + plan.name, TypeInformation.of(AdaptiveState.class));
         expireAfterIdle(adaptive, ttl);
         this.adaptive = context.getState(adaptive);
         MapStateDescriptor<Long, long[]> buffered =
             new MapStateDescriptor<>(
-                "adaptive-buffered." + plan.name,
+                ADAPTIVE_BUFFERED + plan.name,
                 Types.LONG,
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
         expireAfterIdle(buffered, ttl);
@@ -210,12 +232,25 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     plans.forEach(plan -> this.plans.put(plan.name, plan));
   }
 
+  /** Every state name the contracts' keys may hold, for counting the keys that hold any. */
+  static List<String> stateNames(Collection<ContractPlan> plans) {
+    List<String> names = new ArrayList<>(List.of(IDLE_UNTIL));
+    for (ContractPlan plan : plans) {
+      for (String prefix :
+          List.of(TILES, VALUES, LIFETIME, WRITTEN, WRITTEN_AT, ADAPTIVE, ADAPTIVE_BUFFERED)) {
+        names.add(prefix + plan.name);
+      }
+    }
+    return names;
+  }
+
   @Override
   public void open(OpenContext openContext) {
     states = new HashMap<>();
     for (ContractPlan plan : plans.values()) {
       states.put(plan.name, new ContractState(plan, getRuntimeContext()));
     }
+    idleUntil = getRuntimeContext().getState(new ValueStateDescriptor<>(IDLE_UNTIL, Types.LONG));
   }
 
   @Override
@@ -237,6 +272,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     if (plan.hasAdaptive && hasAdaptiveInput(plan, input)) {
       countAdaptive(state, input, watermark);
     }
+    keepAlive(plan, ctx.timerService());
 
     // A timer fires at (window end - 1) and must lie after the watermark, or it would fire for a
     // window that already closed.
@@ -388,6 +424,11 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     if (state == null) {
       // A timer restored from a savepoint of a contract the job no longer runs: its windows are
       // no longer computed. Its state is not registered, so nothing reads or extends it.
+      idleUntil.clear();
+      return;
+    }
+    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+      endIfIdle(state, timestamp);
       return;
     }
     ContractPlan plan = state.plan;
@@ -495,7 +536,56 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     } else if (current.sameAs(empty)
         && isEmpty(lifetimeTotals)
         && (adaptive == null || adaptive.isIdle())) {
+      end(state, ctx.timerService());
+      return;
+    }
+    if (idleUntil.value() != null) {
+      keepAlive(plan, ctx.timerService());
+    }
+  }
+
+  /**
+   * Moves the key's end to {@code state_ttl} after now, rounded up to a {@link #idleGrain} so that
+   * a busy key rewrites it and its timer only a few times per TTL. Flink's state TTL hides expired
+   * entries from reads, but removes them only when something reads or compacts them; this timer
+   * ends a key that nothing touches any more, so memory returns once traffic stops.
+   */
+  private void keepAlive(ContractPlan plan, TimerService timers) throws IOException {
+    if (plan.stateTtl == null) {
+      return;
+    }
+    long ttl = plan.stateTtl.toMillis();
+    long grain = idleGrain(ttl);
+    long until = Math.floorDiv(timers.currentProcessingTime() + ttl + grain - 1, grain) * grain;
+    Long scheduled = idleUntil.value();
+    if (scheduled == null || scheduled < until) {
+      if (scheduled != null) {
+        timers.deleteProcessingTimeTimer(scheduled);
+      }
+      timers.registerProcessingTimeTimer(until);
+      idleUntil.update(until);
+    }
+  }
+
+  /** A key's state ends between {@code state_ttl} and this much later after its last touch. */
+  static long idleGrain(long ttlMillis) {
+    return Math.max(1_000, ttlMillis / 8);
+  }
+
+  private void endIfIdle(ContractState state, long now) throws IOException {
+    Long until = idleUntil.value();
+    if (until != null && until <= now) {
       state.clear();
+      idleUntil.clear();
+    }
+  }
+
+  private void end(ContractState state, TimerService timers) throws IOException {
+    state.clear();
+    Long until = idleUntil.value();
+    if (until != null) {
+      timers.deleteProcessingTimeTimer(until);
+      idleUntil.clear();
     }
   }
 

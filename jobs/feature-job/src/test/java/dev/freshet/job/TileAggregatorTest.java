@@ -1,6 +1,7 @@
 package dev.freshet.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.freshet.contract.AdaptiveInterval;
@@ -23,12 +24,11 @@ import dev.freshet.events.FileTraceGenerator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +130,62 @@ class TileAggregatorTest {
     assertThat(harness.extractOutputValues()).isEmpty();
     assertThat(harness.numKeyedStateEntries()).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void aKeyNothingTouchesEndsAfterStateTtlWithoutAnyWatermark() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+    long ttl = contract.stateTtl().toMillis();
+    harness.setProcessingTime(0);
+
+    play(contract, 1_000, 100);
+    harness.setProcessingTime(TileAggregatorOperator.COUNT_INTERVAL_MILLIS);
+    assertThat(stateKeys()).containsExactly(entry(contract.id(), 1L));
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(ttl + TileAggregator.idleGrain(ttl));
+    harness.setProcessingTime(
+        ttl + TileAggregator.idleGrain(ttl) + TileAggregatorOperator.COUNT_INTERVAL_MILLIS);
+
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(stateKeys()).isEmpty();
+    assertThat(harness.extractOutputValues()).as("ending state writes no row").isEmpty();
+  }
+
+  @Test
+  void anEventPostponesTheEndOfItsKeyByStateTtl() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+    long ttl = contract.stateTtl().toMillis();
+    long grain = TileAggregator.idleGrain(ttl);
+    harness.setProcessingTime(0);
+    play(contract, 1_000, 100);
+
+    harness.setProcessingTime(ttl / 2);
+    play(contract, 2_000, 100);
+    assertThat(harness.numProcessingTimeTimers()).as("the earlier end is dropped").isEqualTo(1);
+    harness.setProcessingTime(ttl + grain);
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+
+    harness.setProcessingTime(ttl / 2 + ttl + grain);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void aKeyWhoseWindowsEndLeavesNoIdleTimerBehind() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+    harness.setProcessingTime(0);
+
+    play(contract, 1_000, 100);
+    harness.processWatermark(Long.MAX_VALUE - 1);
+
+    assertThat(harness.extractOutputValues()).isNotEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
   @Test
@@ -493,14 +549,7 @@ class TileAggregatorTest {
     harness.close();
 
     Contract after = contract(Duration.ZERO, List.of(longest, artists, plays));
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new TileAggregator(List.of(ContractPlan.of(after)))),
-            FeatureInput::key,
-            Types.STRING);
-    harness.setup();
-    harness.initializeState(snapshot);
-    harness.open();
+    harness = restored(snapshot, ContractPlan.of(after));
     playBy(after, 12_000, "a3", 200);
     harness.processWatermark(19_999);
 
@@ -512,24 +561,13 @@ class TileAggregatorTest {
     Feature plays = feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S);
     Contract kept = contract(Duration.ZERO, List.of(plays));
     Contract removed = contract("removed", Duration.ZERO, List.of(plays), List.of(), Duration.ZERO);
-    harness =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new TileAggregator(List.of(ContractPlan.of(kept), ContractPlan.of(removed))),
-            FeatureInput::key,
-            Types.STRING);
+    harness = harness(ContractPlan.of(kept), ContractPlan.of(removed));
     play(kept, 1_000, 100);
     play(removed, 1_000, 100);
     OperatorSubtaskState snapshot = harness.snapshot(1, 1);
     harness.close();
 
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new TileAggregator(List.of(ContractPlan.of(kept)))),
-            FeatureInput::key,
-            Types.STRING);
-    harness.setup();
-    harness.initializeState(snapshot);
-    harness.open();
+    harness = restored(snapshot, ContractPlan.of(kept));
     assertThat(harness.numEventTimeTimers()).as("timers of both contracts restored").isEqualTo(2);
     harness.processWatermark(39_999);
 
@@ -812,14 +850,7 @@ class TileAggregatorTest {
                     null,
                     Window.lifetime(TEN_SECONDS)),
                 interval));
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new TileAggregator(List.of(ContractPlan.of(after)))),
-            FeatureInput::key,
-            Types.STRING);
-    harness.setup();
-    harness.initializeState(snapshot);
-    harness.open();
+    harness = restored(snapshot, ContractPlan.of(after));
     play(after, 41_000, 100);
     for (long windowEnd = 20_000; windowEnd <= 50_000; windowEnd += 10_000) {
       harness.processWatermark(windowEnd - 1);
@@ -921,10 +952,28 @@ class TileAggregatorTest {
     return harness(ContractPlan.of(contract));
   }
 
+  private Map<String, Long> stateKeys() {
+    return ((TileAggregatorOperator) harness.getOneInputOperator()).keysPerContract();
+  }
+
+  /** The job's aggregation operator over {@code plans}, open. */
   private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> harness(
-      ContractPlan plan) throws Exception {
-    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new TileAggregator(List.of(plan)), FeatureInput::key, Types.STRING);
+      ContractPlan... plans) throws Exception {
+    return restored(null, plans);
+  }
+
+  /**
+   * The job's aggregation operator over {@code plans}, its state restored from {@code snapshot}.
+   */
+  private static KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> restored(
+      OperatorSubtaskState snapshot, ContractPlan... plans) throws Exception {
+    KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> restored =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new TileAggregatorOperator(List.of(plans)), FeatureInput::key, Types.STRING);
+    restored.setup();
+    restored.initializeState(snapshot);
+    restored.open();
+    return restored;
   }
 
   private static Contract contract(Duration allowedLateness) {
