@@ -108,9 +108,16 @@ public final class Benchmarks implements Callable<Integer> {
   Integer kills;
 
   @Option(
+      names = "--soak-minutes",
+      description =
+          "Minutes of traffic in the memory scenario, which runs only when --scenarios names it"
+              + " (about 3 minutes more than this); default 12, 1 for smoke.")
+  Double soakMinutes;
+
+  @Option(
       names = "--job-jar",
       defaultValue = "jobs/benchmarks/target/feature-job.jar",
-      description = "The feature job jar the recovery scenario submits.")
+      description = "The feature job jar the recovery and memory scenarios submit.")
   Path jobJar;
 
   @Option(names = "--contracts", defaultValue = "contracts")
@@ -150,6 +157,7 @@ public final class Benchmarks implements Callable<Integer> {
     EventCorpus corpus;
     FreshnessScenario.Summary freshness;
     RecoveryScenario.Result recovery;
+    MemoryScenario.Result memory;
     try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("broker"));
         RedisServerProcess redis =
             RedisServerProcess.binaryAvailable()
@@ -193,6 +201,7 @@ public final class Benchmarks implements Callable<Integer> {
       Double rate = selected(FreshnessScenario.NAME) ? liveRate(out, progress, notes) : null;
       freshness = measureFreshness(out, context, rate, runCount, profiling, notes);
       recovery = measureRecovery(out, context, notes);
+      memory = measureMemory(out, context, notes);
       if (profiling) {
         profileCpu(out, scenarios, context, runCount, notes);
       }
@@ -202,7 +211,8 @@ public final class Benchmarks implements Callable<Integer> {
 
     BenchmarkResults results =
         results(
-            startedAt, progress, freshness, recovery, serving, notes, records, runCount, corpus);
+            startedAt, progress, freshness, recovery, memory, serving, notes, records, runCount,
+            corpus);
     List<Path> written = BenchmarkReport.write(results, outputDirectory);
     out.println();
     out.print(BenchmarkReport.summary(results));
@@ -382,6 +392,39 @@ public final class Benchmarks implements Callable<Integer> {
     return result;
   }
 
+  /**
+   * The memory scenario, when {@code --scenarios} names it: its soak alone takes longer than the
+   * rest of the harness, so it runs on its own; null otherwise.
+   */
+  private MemoryScenario.Result measureMemory(
+      PrintWriter out, BenchContext context, List<String> notes) throws Exception {
+    if (onlyScenarios == null || !onlyScenarios.contains(MemoryScenario.NAME)) {
+      return null;
+    }
+    if (!Files.isRegularFile(jobJar)) {
+      notes.add("memory was left out: no job jar at " + jobJar + " (build the project first).");
+      return null;
+    }
+    boolean smoke = profile == Profile.smoke;
+    double minutes = soakMinutes != null ? soakMinutes : smoke ? 1 : 12;
+    MemoryScenario scenario =
+        new MemoryScenario(
+            Duration.ofMillis(Math.round(minutes * 60_000)),
+            smoke ? Duration.ofSeconds(10) : Duration.ofMinutes(1),
+            smoke ? Duration.ofSeconds(5) : Duration.ofSeconds(20));
+    double rate = liveRate != null ? liveRate : LOCAL_RUN_RATE;
+    out.printf(
+        "memory: a %.1f-minute soak on a local session cluster, %,.0f events/s%n", minutes, rate);
+    MemoryScenario.Result result = scenario.run(context, jobJar, rate, out);
+    notes.add(MemoryScenario.NAME + ": " + scenario.description(rate) + ".");
+    notes.add(
+        "memory: flat means a least-squares slope of the heap after full GCs, over the samples"
+            + " after the warm-up, of at most 1 % of the TaskManager's maximum heap per 10 minutes."
+            + " Keys are the stateKeys gauge: keys holding any of the aggregation's state,"
+            + " entries that expired but were not removed yet included.");
+    return result;
+  }
+
   private boolean selected(String scenario) {
     return onlyScenarios == null || onlyScenarios.contains(scenario);
   }
@@ -453,6 +496,7 @@ public final class Benchmarks implements Callable<Integer> {
       Map<Scenario, List<Progress>> progress,
       FreshnessScenario.Summary freshness,
       RecoveryScenario.Result recovery,
+      MemoryScenario.Result memory,
       ServingLatency.Result serving,
       List<String> notes,
       long records,
@@ -519,6 +563,14 @@ public final class Benchmarks implements Callable<Integer> {
       rowsLostOrDoubled =
           comparison == null ? null : (double) (comparison.missing() + comparison.extra());
     }
+    Double heapSlope = null;
+    Double keysLeft = null;
+    if (memory != null) {
+      figures.addAll(memory.figures());
+      plots.addAll(memory.plots());
+      heapSlope = memory.heapSlopeShareOfMax();
+      keysLeft = (double) memory.keysLeft();
+    }
     Double servingP99 = null;
     if (serving != null) {
       figures.addAll(serving.figures());
@@ -574,6 +626,21 @@ public final class Benchmarks implements Callable<Integer> {
             0,
             rowsLostOrDoubled,
             "rows"));
+    targets.add(
+        Target.atMost(
+            "TaskManager heap flat",
+            "heap after full GCs over a 10-minute soak at constant key cardinality: a slope of at"
+                + " most 1 % of the maximum heap per 10 minutes",
+            1,
+            heapSlope,
+            "% per 10 min"));
+    targets.add(
+        Target.atMost(
+            "no keys after their TTL",
+            "keys holding state once every key's TTL has passed without traffic: none",
+            0,
+            keysLeft,
+            "keys"));
     targets.add(
         Target.atMost(
             "GetOnlineFeatures p99", "1 entity × 20 features: at most 1 ms", 1, servingP99, "ms"));

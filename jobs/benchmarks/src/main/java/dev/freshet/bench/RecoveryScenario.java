@@ -63,9 +63,6 @@ record RecoveryScenario(int kills, Duration steady) {
 
   private static final long POLL_MILLIS = 50;
 
-  /** How the feature job names its aggregation operator, the head of its task. */
-  private static final String AGGREGATION_TASK = "aggregate features in tiles";
-
   /** A backlog of up to this many seconds of traffic counts as caught up: three checkpoints. */
   private static final int CAUGHT_UP_SECONDS = 3;
 
@@ -192,11 +189,18 @@ record RecoveryScenario(int kills, Duration steady) {
             List.of(traffic.behaviourTopic(), traffic.fileTopic()))) {
       FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
       String jobId =
-          submit(
+          SessionJob.submit(
               flink,
               jobJar,
-              jobArguments(context, contracts, traffic, lineage, deadLetters, directory));
-      awaitTasksRunning(flink, jobId);
+              SessionJob.arguments(
+                  context,
+                  contracts,
+                  traffic,
+                  lineage,
+                  deadLetters,
+                  directory.resolve("delta"),
+                  NAME));
+      SessionJob.awaitTasksRunning(flink, jobId, RECOVERY_TIMEOUT);
       LiveTraffic.Producing producing =
           traffic.start(context.bootstrapServers(), recordsPerSecond, 7, ready, 1_000, 2_000);
       try {
@@ -265,63 +269,6 @@ record RecoveryScenario(int kills, Duration steady) {
         .with("web.refresh-interval", "100 ms");
   }
 
-  private static List<String> jobArguments(
-      BenchContext context,
-      Path contracts,
-      LiveTraffic traffic,
-      String lineage,
-      String deadLetters,
-      Path directory) {
-    List<String> arguments =
-        new ArrayList<>(
-            List.of(
-                "--contracts",
-                contracts.toAbsolutePath().toString(),
-                "--bootstrap-servers",
-                context.bootstrapServers(),
-                "--delta-path",
-                directory.resolve("delta").toAbsolutePath().toString(),
-                "--behaviour-topic",
-                traffic.behaviourTopic(),
-                "--file-topic",
-                traffic.fileTopic(),
-                "--dead-letter-topic",
-                deadLetters,
-                "--consumer-group",
-                lineage,
-                "--delta-app-id",
-                lineage,
-                "--job-name",
-                NAME));
-    if (context.redisUri() != null) {
-      arguments.add("--redis-uri");
-      arguments.add(context.redisUri());
-    }
-    return arguments;
-  }
-
-  private static String submit(FlinkRestClient flink, Path jobJar, List<String> arguments)
-      throws Exception {
-    String jarId = flink.uploadJar(jobJar);
-    try {
-      return flink.runJar(
-          jarId,
-          new FlinkRestClient.RunRequest(FeatureJob.class.getName(), arguments, 1, null, false));
-    } finally {
-      flink.deleteJar(jarId);
-    }
-  }
-
-  private static void awaitTasksRunning(FlinkRestClient flink, String jobId) throws Exception {
-    long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
-    while (!tasksRunning(flink.get("/jobs/" + jobId))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the job's tasks did not start within " + RECOVERY_TIMEOUT);
-      }
-      Thread.sleep(POLL_MILLIS);
-    }
-  }
-
   /**
    * Waits until the start-up backlog is gone: at most {@link #CAUGHT_UP_SECONDS} of traffic not yet
    * committed, for at most {@link #RECOVERY_TIMEOUT}.
@@ -384,7 +331,7 @@ record RecoveryScenario(int kills, Duration steady) {
       if (detected < 0 && restarting >= killedAt) {
         detected = restarting;
       }
-      if (detected >= 0 && running < 0 && tasksRunning(job)) {
+      if (detected >= 0 && running < 0 && SessionJob.tasksRunning(job)) {
         running = now;
       }
       if (running >= 0 && output < 0) {
@@ -416,18 +363,6 @@ record RecoveryScenario(int kills, Duration steady) {
             backlog.stream().mapToDouble(point -> point[1]).toArray()));
   }
 
-  private static boolean tasksRunning(JsonNode job) {
-    if (!job.path("state").asText().equals("RUNNING") || job.path("vertices").isEmpty()) {
-      return false;
-    }
-    for (JsonNode vertex : job.path("vertices")) {
-      if (!vertex.path("status").asText().equals("RUNNING")) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * Waits until a checkpoint covers every record, then two more checkpoint intervals: the rows of
    * the last watermark are emitted after the records that carried it, so a later checkpoint commits
@@ -450,12 +385,7 @@ record RecoveryScenario(int kills, Duration steady) {
    * checkpoint: heap snapshots are full, so this is all its state, serialized.
    */
   private static long aggregationStateBytes(FlinkRestClient flink, String jobId) throws Exception {
-    String aggregation = null;
-    for (JsonNode vertex : flink.get("/jobs/" + jobId).path("vertices")) {
-      if (vertex.path("name").asText().startsWith(AGGREGATION_TASK)) {
-        aggregation = vertex.path("id").asText();
-      }
-    }
+    String aggregation = SessionJob.aggregationVertex(flink, jobId);
     long checkpoint =
         flink
             .get("/jobs/" + jobId + "/checkpoints")
@@ -463,7 +393,7 @@ record RecoveryScenario(int kills, Duration steady) {
             .path("completed")
             .path("id")
             .asLong(-1);
-    if (aggregation == null || checkpoint < 0) {
+    if (checkpoint < 0) {
       throw new IllegalStateException("no completed checkpoint of the aggregation task");
     }
     return flink

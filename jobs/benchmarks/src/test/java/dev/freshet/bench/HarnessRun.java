@@ -54,6 +54,19 @@ record HarnessRun(String console, Path json, List<String> written, JsonNode resu
     return figures;
   }
 
+  /** Every run's value of {@code scenario}'s figure {@code metric}. */
+  List<Double> figure(String scenario, String metric) {
+    for (JsonNode figure : results.get("figures")) {
+      if (figure.get("scenario").asText().equals(scenario)
+          && figure.get("metric").asText().equals(metric)) {
+        List<Double> runs = new ArrayList<>();
+        figure.get("runs").forEach(run -> runs.add(run.asDouble()));
+        return runs;
+      }
+    }
+    throw new AssertionError("no figure " + metric + " of " + scenario);
+  }
+
   JsonNode target(String name) {
     for (JsonNode target : results.get("targets")) {
       if (target.get("name").asText().equals(name)) {
