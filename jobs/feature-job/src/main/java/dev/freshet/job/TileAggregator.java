@@ -66,8 +66,8 @@ import org.apache.flink.util.OutputTag;
  */
 public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, FeatureRow> {
 
-  public static final OutputTag<FeatureInput> LATE_EVENTS =
-      new OutputTag<>("late-events", TypeInformation.of(FeatureInput.class));
+  public static final OutputTag<LateEvent> LATE_EVENTS =
+      new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
 
   /** State names: a contract's states are its name behind one of these prefixes. */
   private static final String TILES = "tiles.";
@@ -262,7 +262,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     long tileStart = plan.tileStart(input.eventTime);
     if (isLate(plan, input.eventTime, tileStart, watermark)) {
       state.lateEvents.inc();
-      ctx.output(LATE_EVENTS, input);
+      ctx.output(LATE_EVENTS, new LateEvent(input, watermark));
       return;
     }
     Tile tile = state.tiles.get(tileStart);

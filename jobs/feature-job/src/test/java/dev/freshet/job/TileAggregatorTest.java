@@ -2,6 +2,7 @@ package dev.freshet.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.freshet.contract.AdaptiveInterval;
@@ -93,8 +94,8 @@ class TileAggregatorTest {
 
     assertThat(harness.getSideOutput(TileAggregator.LATE_EVENTS))
         .extracting(StreamRecord::getValue)
-        .extracting(input -> input.eventTime)
-        .containsExactly(19_999L);
+        .extracting(late -> late.input.eventTime, late -> late.watermark)
+        .containsExactly(tuple(19_999L, 19_999L));
     assertThat(harness.extractOutputValues()).containsExactly(row(20_000, 1, 10, 10, 10, 10, 10));
   }
 
