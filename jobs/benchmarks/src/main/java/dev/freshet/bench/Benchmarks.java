@@ -1,5 +1,6 @@
 package dev.freshet.bench;
 
+import dev.freshet.bench.recovery.DeadLetters;
 import dev.freshet.bench.recovery.ReferenceComparison;
 import dev.freshet.bench.report.BenchmarkReport;
 import dev.freshet.bench.results.BenchmarkResults;
@@ -383,6 +384,30 @@ public final class Benchmarks implements Callable<Integer> {
                 + " events as late, the reference "
                 + result.referenceLateEvents()
                 + ".");
+    StringBuilder resumed = new StringBuilder("recovery: offsets the restored job read on from.");
+    for (int kill = 0; kill < result.kills().size(); kill++) {
+      resumed
+          .append(" Kill ")
+          .append(kill + 1)
+          .append(": ")
+          .append(result.kills().get(kill).committedAtKill())
+          .append(", killed at ")
+          .append(Instant.ofEpochMilli(result.kills().get(kill).killedAtMillis()))
+          .append('.');
+    }
+    notes.add(resumed.toString());
+    for (DeadLetters.Late late : result.lateByContract()) {
+      notes.add(
+          String.format(
+              "recovery: %s dead-lettered %,d events as late, %,d ms behind the watermark at the"
+                  + " median and %,d at most, event times %s to %s.",
+              late.contract(),
+              late.count(),
+              late.medianBehindMillis(),
+              late.mostBehindMillis(),
+              Instant.ofEpochMilli(late.firstEventTime()),
+              Instant.ofEpochMilli(late.lastEventTime())));
+    }
     notes.add(
         "recovery: state bytes per (entity, contract) are the aggregation task's state in the last"
             + " checkpoint (a full heap snapshot, serialized; objects on the heap take more) over"

@@ -66,14 +66,22 @@ record RecoveryScenario(int kills, Duration steady) {
   /** A backlog of up to this many seconds of traffic counts as caught up: three checkpoints. */
   private static final int CAUGHT_UP_SECONDS = 3;
 
-  /** What one kill cost, in seconds; catch-up and total are NaN when it never caught up. */
+  /**
+   * What one kill cost, in seconds; catch-up and total are NaN when it never caught up.
+   *
+   * @param committedAtKill the consumer group's offsets when the TaskManager died, by {@code
+   *     topic-partition}: those of the last checkpoint whose completion reached the source, where
+   *     the restored job reads on from
+   */
   record Kill(
       double detection,
       double restore,
       double firstOutput,
       double catchUp,
       double total,
-      Plot.Series backlog) {}
+      Plot.Series backlog,
+      Map<String, Long> committedAtKill,
+      long killedAtMillis) {}
 
   /** Every kill, and the comparison of the tables with the reference. */
   /**
@@ -85,6 +93,7 @@ record RecoveryScenario(int kills, Duration steady) {
    * @param comparison the killed job's tables against the reference's; null when the job had not
    *     committed everything it read two minutes after the traffic stopped, and was not compared
    * @param lateEvents events the killed job dead-lettered as late
+   * @param lateByContract those late events per contract: how far behind, which event times
    * @param referenceLateEvents events the reference run dead-lettered as late
    */
   record Result(
@@ -94,6 +103,7 @@ record RecoveryScenario(int kills, Duration steady) {
       long entityContractPairs,
       ReferenceComparison comparison,
       long lateEvents,
+      List<DeadLetters.Late> lateByContract,
       long referenceLateEvents,
       double rate) {
 
@@ -248,6 +258,7 @@ record RecoveryScenario(int kills, Duration steady) {
         entityContractPairs(context.contracts(), tables),
         compared,
         DeadLetters.byReason(context.bootstrapServers(), deadLetters).getOrDefault(late, 0L),
+        DeadLetters.lateByContract(context.bootstrapServers(), deadLetters),
         compared == null
             ? 0
             : DeadLetters.byReason(context.bootstrapServers(), referenceDeadLetters)
@@ -309,6 +320,7 @@ record RecoveryScenario(int kills, Duration steady) {
       DeltaTables tables,
       int kill)
       throws Exception {
+    Map<String, Long> committedAtKill = lag.committed();
     long killedAt = System.currentTimeMillis();
     ProcessHandle.of(taskManager)
         .orElseThrow(() -> new IllegalStateException("TaskManager " + taskManager + " is gone"))
@@ -360,7 +372,9 @@ record RecoveryScenario(int kills, Duration steady) {
         new Plot.Series(
             "kill " + (kill + 1),
             backlog.stream().mapToDouble(point -> point[0]).toArray(),
-            backlog.stream().mapToDouble(point -> point[1]).toArray()));
+            backlog.stream().mapToDouble(point -> point[1]).toArray()),
+        committedAtKill,
+        killedAt);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.freshet.bench.recovery;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -53,6 +54,17 @@ public final class ConsumerLag implements AutoCloseable {
       lag += end.getValue().offset() - (offset == null ? 0 : offset.offset());
     }
     return lag;
+  }
+
+  /** The group's committed offset of every partition, as {@code topic-partition}. */
+  public Map<String, Long> committed() throws Exception {
+    Map<String, Long> offsets = new TreeMap<>();
+    admin
+        .listConsumerGroupOffsets(group)
+        .partitionsToOffsetAndMetadata()
+        .get(30, TimeUnit.SECONDS)
+        .forEach((partition, offset) -> offsets.put(partition.toString(), offset.offset()));
+    return offsets;
   }
 
   @Override
