@@ -238,7 +238,7 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
     try {
       FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
       String jobId =
-          SessionJob.submit(
+          SessionJob.start(
               flink,
               jobJar,
               SessionJob.arguments(
@@ -248,8 +248,8 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
                   lineage,
                   deadLetters,
                   directory.resolve("delta"),
-                  NAME));
-      SessionJob.awaitTasksRunning(flink, jobId, START_TIMEOUT);
+                  NAME),
+              START_TIMEOUT);
       String aggregation = SessionJob.aggregationVertex(flink, jobId);
       long taskManager = cluster.taskManagerPid();
       heapMax = heapMaxMegabytes(flink);

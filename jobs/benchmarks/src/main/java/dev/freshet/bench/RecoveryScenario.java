@@ -199,7 +199,7 @@ record RecoveryScenario(int kills, Duration steady) {
             List.of(traffic.behaviourTopic(), traffic.fileTopic()))) {
       FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
       String jobId =
-          SessionJob.submit(
+          SessionJob.start(
               flink,
               jobJar,
               SessionJob.arguments(
@@ -209,8 +209,8 @@ record RecoveryScenario(int kills, Duration steady) {
                   lineage,
                   deadLetters,
                   directory.resolve("delta"),
-                  NAME));
-      SessionJob.awaitTasksRunning(flink, jobId, RECOVERY_TIMEOUT);
+                  NAME),
+              RECOVERY_TIMEOUT);
       LiveTraffic.Producing producing =
           traffic.start(context.bootstrapServers(), recordsPerSecond, 7, ready, 1_000, 2_000);
       try {

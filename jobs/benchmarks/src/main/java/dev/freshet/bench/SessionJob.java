@@ -57,8 +57,16 @@ final class SessionJob {
     return arguments;
   }
 
+  /** Submits the job and waits until every task runs; returns the job id. */
+  static String start(FlinkRestClient flink, Path jobJar, List<String> arguments, Duration timeout)
+      throws Exception {
+    String jobId = submit(flink, jobJar, arguments);
+    awaitTasksRunning(flink, jobId, timeout);
+    return jobId;
+  }
+
   /** Uploads the jar, runs the job with parallelism 1, deletes the jar; returns the job id. */
-  static String submit(FlinkRestClient flink, Path jobJar, List<String> arguments)
+  private static String submit(FlinkRestClient flink, Path jobJar, List<String> arguments)
       throws Exception {
     String jarId = flink.uploadJar(jobJar);
     try {
@@ -70,7 +78,7 @@ final class SessionJob {
     }
   }
 
-  static void awaitTasksRunning(FlinkRestClient flink, String jobId, Duration timeout)
+  private static void awaitTasksRunning(FlinkRestClient flink, String jobId, Duration timeout)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!tasksRunning(flink.get("/jobs/" + jobId))) {

@@ -272,7 +272,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     if (plan.hasAdaptive && hasAdaptiveInput(plan, input)) {
       countAdaptive(state, input, watermark);
     }
-    keepAlive(plan, ctx.timerService());
+    keepAlive(plan, ctx.timerService(), idleUntil.value());
 
     // A timer fires at (window end - 1) and must lie after the watermark, or it would fire for a
     // window that already closed.
@@ -539,8 +539,9 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       end(state, ctx.timerService());
       return;
     }
-    if (idleUntil.value() != null) {
-      keepAlive(plan, ctx.timerService());
+    Long scheduled = idleUntil.value();
+    if (scheduled != null) {
+      keepAlive(plan, ctx.timerService(), scheduled);
     }
   }
 
@@ -549,15 +550,17 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
    * a busy key rewrites it and its timer only a few times per TTL. Flink's state TTL hides expired
    * entries from reads, but removes them only when something reads or compacts them; this timer
    * ends a key that nothing touches any more, so memory returns once traffic stops.
+   *
+   * @param scheduled the key's current end, as read by the caller; null when it has none
    */
-  private void keepAlive(ContractPlan plan, TimerService timers) throws IOException {
+  private void keepAlive(ContractPlan plan, TimerService timers, Long scheduled)
+      throws IOException {
     if (plan.stateTtl == null) {
       return;
     }
     long ttl = plan.stateTtl.toMillis();
     long grain = idleGrain(ttl);
     long until = Math.floorDiv(timers.currentProcessingTime() + ttl + grain - 1, grain) * grain;
-    Long scheduled = idleUntil.value();
     if (scheduled == null || scheduled < until) {
       if (scheduled != null) {
         timers.deleteProcessingTimeTimer(scheduled);
