@@ -328,7 +328,11 @@ public final class LocalFlinkCluster {
     }
   }
 
-  /** Waits until as many TaskManagers are registered as are alive, the newest included. */
+  /**
+   * Waits until as many TaskManagers offer slots as are alive, the newest included. A TaskManager
+   * is listed as soon as it registers, but its slots count only once its slot report arrives, a
+   * moment later: a job submitted in between would find too few slots.
+   */
   private void awaitTaskManagers(long deadlineNanos, Path logs) {
     RecordedProcess newest = taskManagers.get(taskManagers.size() - 1);
     while (true) {
@@ -338,7 +342,7 @@ public final class LocalFlinkCluster {
               "The " + process.role() + " exited during start-up" + logTail(logs, process.role()));
         }
       }
-      if (registeredTaskManagers()
+      if (taskManagersOfferingSlots()
           >= taskManagers.stream().filter(RecordedProcess::alive).count()) {
         return;
       }
@@ -355,19 +359,24 @@ public final class LocalFlinkCluster {
     }
   }
 
-  private int registeredTaskManagers() {
+  private int taskManagersOfferingSlots() {
     try {
       HttpResponse<String> response =
           HTTP.send(
-              HttpRequest.newBuilder(restUri.resolve("/overview"))
+              HttpRequest.newBuilder(restUri.resolve("/taskmanagers"))
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         return 0;
       }
-      JsonNode overview = JSON.readTree(response.body());
-      return overview.path("taskmanagers").asInt(0);
+      int offering = 0;
+      for (JsonNode taskManager : JSON.readTree(response.body()).path("taskmanagers")) {
+        if (taskManager.path("slotsNumber").asInt(0) > 0) {
+          offering++;
+        }
+      }
+      return offering;
     } catch (IOException notYet) {
       return 0;
     } catch (InterruptedException e) {
