@@ -11,8 +11,17 @@ import java.util.List;
  * Decodes the JSON of one stream against its {@link EventStream} schema. Never throws on bad input:
  * every problem becomes a {@link DecodeResult.Failed} with a reason and the field at fault. Unknown
  * fields are ignored so producers can add fields before consumers know them.
+ *
+ * <p>Strings and lists are bounded: identifiers become state keys and tags become sketch entries,
+ * so one oversized value would otherwise live in the job's state for a whole TTL.
  */
 public final class EventDecoder {
+
+  /** Longest string field, in chars: Linux's PATH_MAX, more than any identifier or path needs. */
+  public static final int MAX_STRING_CHARS = 4096;
+
+  /** Most elements of a list field such as a song's tags. */
+  public static final int MAX_LIST_ELEMENTS = 256;
 
   private final EventStream stream;
   private final ObjectMapper mapper;
@@ -71,6 +80,15 @@ public final class EventDecoder {
         if (!value.isTextual()) {
           return failed(DeadLetterReason.WRONG_TYPE, field.name() + ": expected a string");
         }
+        if (value.textValue().length() > MAX_STRING_CHARS) {
+          return failed(
+              DeadLetterReason.INVALID_VALUE,
+              field.name()
+                  + ": "
+                  + value.textValue().length()
+                  + " characters, more than "
+                  + MAX_STRING_CHARS);
+        }
         if (field.required() && value.textValue().isEmpty()) {
           return failed(DeadLetterReason.INVALID_VALUE, field.name() + ": empty");
         }
@@ -89,10 +107,20 @@ public final class EventDecoder {
         if (!value.isArray()) {
           return failed(DeadLetterReason.WRONG_TYPE, field.name() + ": expected an array");
         }
+        if (value.size() > MAX_LIST_ELEMENTS) {
+          return failed(
+              DeadLetterReason.INVALID_VALUE,
+              field.name() + ": " + value.size() + " elements, more than " + MAX_LIST_ELEMENTS);
+        }
         for (JsonNode element : value) {
           if (!element.isTextual()) {
             return failed(
                 DeadLetterReason.WRONG_TYPE, field.name() + ": expected an array of strings");
+          }
+          if (element.textValue().length() > MAX_STRING_CHARS) {
+            return failed(
+                DeadLetterReason.INVALID_VALUE,
+                field.name() + ": an element of more than " + MAX_STRING_CHARS + " characters");
           }
         }
       }

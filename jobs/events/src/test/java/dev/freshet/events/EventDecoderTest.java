@@ -81,6 +81,37 @@ class EventDecoderTest {
     assertThat(((DecodeResult.Failed) result).reason()).isEqualTo(DeadLetterReason.NOT_JSON);
   }
 
+  @Test
+  void stringsAndListsAreBoundedSoNoValueCanSwellTheJobsState() {
+    String longest = "u".repeat(EventDecoder.MAX_STRING_CHARS);
+    String tooLong = longest + "u";
+    String manyTags = "[" + "\"t\",".repeat(EventDecoder.MAX_LIST_ELEMENTS) + "\"t\"]";
+
+    assertThat(behaviour.decode(behaviourWith("\"" + longest + "\"", "[]")))
+        .isInstanceOf(DecodeResult.Decoded.class);
+    assertThat(detailOf(behaviour.decode(behaviourWith("\"" + tooLong + "\"", "[]"))))
+        .isEqualTo("user_id: 4097 characters, more than 4096");
+    assertThat(detailOf(behaviour.decode(behaviourWith("\"u\"", manyTags))))
+        .isEqualTo("tags: 257 elements, more than 256");
+    assertThat(detailOf(behaviour.decode(behaviourWith("\"u\"", "[\"" + tooLong + "\"]"))))
+        .isEqualTo("tags: an element of more than 4096 characters");
+  }
+
+  private static byte[] behaviourWith(String userId, String tags) {
+    return bytes(
+        "{\"event_id\":\"e\",\"user_id\":"
+            + userId
+            + ",\"action\":\"play\",\"ts\":1,\"tags\":"
+            + tags
+            + "}");
+  }
+
+  private static String detailOf(DecodeResult result) {
+    DecodeResult.Failed failed = (DecodeResult.Failed) result;
+    assertThat(failed.reason()).isEqualTo(DeadLetterReason.INVALID_VALUE);
+    return failed.detail();
+  }
+
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
