@@ -114,6 +114,22 @@ public final class FeatureJob implements Callable<Integer> {
   long maxOutOfOrdernessMillis;
 
   @Option(
+      names = "--idleness-ms",
+      defaultValue = "60000",
+      description =
+          "How long a Kafka partition goes without records before it stops holding the watermark"
+              + " back.")
+  long idlenessMillis;
+
+  @Option(
+      names = "--max-event-time-ahead-ms",
+      defaultValue = "60000",
+      description =
+          "Events timed further ahead of the job's clock go to the dead-letter topic: the worst"
+              + " clock skew of the producers.")
+  long maxEventTimeAheadMillis;
+
+  @Option(
       names = "--dedup-window-ms",
       defaultValue = "200",
       description = "How far apart an inotify and a poll report of one file change may be.")
@@ -156,6 +172,8 @@ public final class FeatureJob implements Callable<Integer> {
         .deltaAppId(deltaAppId)
         .hadoopConfiguration(hadoopProperties)
         .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
+        .maxEventTimeAhead(Duration.ofMillis(maxEventTimeAheadMillis))
+        .idleness(Duration.ofMillis(idlenessMillis))
         .dedupWindow(Duration.ofMillis(dedupWindowMillis))
         .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
         .build();
@@ -266,7 +284,7 @@ public final class FeatureJob implements Callable<Integer> {
             .withIdleness(config.idleness());
     return env.fromSource(kafkaSource(stream, config), watermarks, stream.defaultTopic())
         .uid("source-" + stream.sourceName())
-        .process(new DeadLetterSplit<E>())
+        .process(new DeadLetterSplit<E>(stream))
         .returns(eventType)
         .name("split " + stream.sourceName() + " dead letters")
         .uid("split-" + stream.sourceName() + "-dead-letters");
@@ -305,7 +323,7 @@ public final class FeatureJob implements Callable<Integer> {
             .setTopics(config.topic(stream))
             .setGroupId(config.consumerGroup())
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new KafkaEventDeserializer(stream));
+            .setDeserializer(new KafkaEventDeserializer(stream, config.maxEventTimeAhead()));
     if (config.boundedInput()) {
       builder.setBounded(OffsetsInitializer.latest());
     }

@@ -12,6 +12,15 @@ import java.util.Objects;
  */
 public final class FeatureJobConfig {
 
+  /**
+   * How long a source split goes without records before it stops holding the watermark back: a
+   * minute, as in Flink's own example. Shorter is unsafe after a restore. A split that waits for
+   * its first fetch or for the task thread longer than this while other splits catch up counts as
+   * idle although records are waiting in it, the watermark follows the others, and its events
+   * arrive late.
+   */
+  public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
+
   private final String bootstrapServers;
   private final String behaviourTopic;
   private final String fileTopic;
@@ -22,6 +31,7 @@ public final class FeatureJobConfig {
   private final String redisUri;
   private final Duration maxOutOfOrderness;
   private final Duration idleness;
+  private final Duration maxEventTimeAhead;
   private final Duration dedupWindow;
   private final Duration renameTimeout;
   private final Duration fileStateTtl;
@@ -43,6 +53,7 @@ public final class FeatureJobConfig {
     this.redisUri = builder.redisUri;
     this.maxOutOfOrderness = builder.maxOutOfOrderness;
     this.idleness = builder.idleness;
+    this.maxEventTimeAhead = builder.maxEventTimeAhead;
     this.dedupWindow = builder.dedupWindow;
     this.renameTimeout = builder.renameTimeout;
     this.fileStateTtl = builder.fileStateTtl;
@@ -96,6 +107,11 @@ public final class FeatureJobConfig {
 
   public Duration idleness() {
     return idleness;
+  }
+
+  /** How far ahead of the job's clock an event time may be before the event is a dead letter. */
+  public Duration maxEventTimeAhead() {
+    return maxEventTimeAhead;
   }
 
   /** How far apart an inotify and a poll report of one change may be. */
@@ -154,7 +170,8 @@ public final class FeatureJobConfig {
     private String deltaAppId = "freshet-feature-job";
     private String redisUri;
     private Duration maxOutOfOrderness = Duration.ofSeconds(1);
-    private Duration idleness = Duration.ofSeconds(5);
+    private Duration idleness = DEFAULT_IDLENESS;
+    private Duration maxEventTimeAhead = Duration.ofMinutes(1);
     private Duration dedupWindow = Duration.ofMillis(200);
     private Duration renameTimeout = Duration.ofSeconds(1);
     private Duration fileStateTtl = Duration.ofHours(1);
@@ -215,6 +232,16 @@ public final class FeatureJobConfig {
 
     public Builder idleness(Duration idleness) {
       this.idleness = idleness;
+      return this;
+    }
+
+    /**
+     * An event whose time is further ahead of the job's clock than this goes to the dead-letter
+     * topic: admitted, it would move the watermark ahead and make every later event late until the
+     * clock caught up. Set it to the worst clock skew of the producers.
+     */
+    public Builder maxEventTimeAhead(Duration maxEventTimeAhead) {
+      this.maxEventTimeAhead = maxEventTimeAhead;
       return this;
     }
 
@@ -279,6 +306,10 @@ public final class FeatureJobConfig {
     public FeatureJobConfig build() {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers is required");
       Objects.requireNonNull(deltaBasePath, "deltaBasePath is required");
+      if (maxEventTimeAhead.isNegative()) {
+        throw new IllegalArgumentException(
+            "maxEventTimeAhead must be >= 0, got " + maxEventTimeAhead);
+      }
       if (maxOutOfOrderness.isNegative() || idleness.isNegative() || idleness.isZero()) {
         throw new IllegalArgumentException(
             "maxOutOfOrderness must be >= 0 and idleness > 0, got "

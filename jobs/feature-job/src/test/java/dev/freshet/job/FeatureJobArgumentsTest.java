@@ -3,6 +3,7 @@ package dev.freshet.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.events.EventStream;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -25,7 +26,9 @@ class FeatureJobArgumentsTest {
             "--consumer-group", "g",
             "--delta-app-id", "lineage-7",
             "--hadoop-property", "fs.s3a.endpoint=http://minio:9000",
-            "--hadoop-property", "fs.s3a.path.style.access=true");
+            "--hadoop-property", "fs.s3a.path.style.access=true",
+            "--idleness-ms", "30000",
+            "--max-event-time-ahead-ms", "5000");
 
     FeatureJobConfig config = job.config();
 
@@ -40,5 +43,19 @@ class FeatureJobArgumentsTest {
     assertThat(config.hadoopConfiguration())
         .isEqualTo(
             Map.of("fs.s3a.endpoint", "http://minio:9000", "fs.s3a.path.style.access", "true"));
+    assertThat(config.idleness()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void timeSettingsDefaultToWhatIsSafeAfterARestore() {
+    FeatureJob job = new FeatureJob();
+    new CommandLine(job)
+        .parseArgs("--contracts", "c", "--bootstrap-servers", "k:9092", "--delta-path", "/d");
+
+    FeatureJobConfig config = job.config();
+
+    assertThat(config.idleness()).isEqualTo(FeatureJobConfig.DEFAULT_IDLENESS);
+    assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofMinutes(1));
   }
 }

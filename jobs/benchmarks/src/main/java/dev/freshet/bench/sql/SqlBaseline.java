@@ -1,5 +1,6 @@
 package dev.freshet.bench.sql;
 
+import dev.freshet.job.FeatureJobConfig;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -27,10 +28,10 @@ import org.apache.flink.table.api.config.ExecutionConfigOptions;
  *
  * <p>Mirrors the feature job where the two can be compared: event time is {@code ts} (epoch ms);
  * the watermark trails the largest event time by 1 s (the job's maximum out-of-orderness) and a
- * source split without records for 5 s is idle (the job's idleness); windows are {@code [end -
- * size, end)}, aligned to the epoch (the session time zone is UTC, so a {@code TIMESTAMP_LTZ}
- * window lies where the job's does whatever the machine's zone); a group id of its own starts from
- * its committed offsets, else from the earliest.
+ * source split without records for a minute is idle (the job's default idleness); windows are
+ * {@code [end - size, end)}, aligned to the epoch (the session time zone is UTC, so a {@code
+ * TIMESTAMP_LTZ} window lies where the job's does whatever the machine's zone); a group id of its
+ * own starts from its committed offsets, else from the earliest.
  *
  * <p>Differs from the feature job, by design of a plain SQL baseline:
  *
@@ -56,8 +57,7 @@ import org.apache.flink.table.api.config.ExecutionConfigOptions;
  */
 public final class SqlBaseline {
 
-  /** The feature job's source idleness ({@code FeatureJobConfig}'s default). */
-  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration IDLE_TIMEOUT = FeatureJobConfig.DEFAULT_IDLENESS;
 
   /**
    * The behaviour topic as a table: the event schema of README "Event schemas", event time from
