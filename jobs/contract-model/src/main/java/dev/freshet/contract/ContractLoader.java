@@ -10,7 +10,10 @@ import dev.freshet.events.EventField;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.FieldType;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +49,7 @@ public final class ContractLoader {
   public static final List<String> PARTITION_COLUMNS = List.of("event_date", "event_hour");
 
   /** Larger files are refused unread: a contract is a few kilobytes. */
-  static final long MAX_FILE_BYTES = 1_000_000;
+  static final int MAX_FILE_BYTES = 1_000_000;
 
   private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   private static final Set<String> TOP_LEVEL_KEYS =
@@ -128,20 +131,32 @@ public final class ContractLoader {
     return parsed.stream().map(Parsed::contract).toList();
   }
 
+  /**
+   * The file's text, read only when it is small: a larger file is refused by its size, and one
+   * whose size says nothing (a device, a file still growing) is read no further than the limit.
+   */
   private static Optional<String> readSmallFile(Path file, List<ContractProblem> problems) {
+    String fix = " a contract may have; split it into several contracts";
     try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
         problems.add(
             ContractProblem.ofFile(
-                file.toString(),
-                "is "
-                    + Files.size(file)
-                    + " bytes, more than the "
-                    + MAX_FILE_BYTES
-                    + " a contract may have; split it into several contracts"));
+                file.toString(), "is " + size + " bytes, more than the " + MAX_FILE_BYTES + fix));
         return Optional.empty();
       }
-      return Optional.of(Files.readString(file));
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+      }
+      if (bytes.length > MAX_FILE_BYTES) {
+        problems.add(
+            ContractProblem.ofFile(
+                file.toString(), "holds more than the " + MAX_FILE_BYTES + " bytes" + fix));
+        return Optional.empty();
+      }
+      return Optional.of(
+          StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
     } catch (IOException e) {
       problems.add(ContractProblem.ofFile(file.toString(), "cannot be read: " + e));
       return Optional.empty();
@@ -611,9 +626,8 @@ public final class ContractLoader {
         } catch (CelValidationException e) {
           problem(
               path + ".expression",
-              "'"
-                  + expression
-                  + "' is not valid CEL over this contract's features: "
+              quoted(expression)
+                  + " is not valid CEL over this contract's features: "
                   + celProblem(e.getMessage()));
           continue;
         }
@@ -1041,9 +1055,8 @@ public final class ContractLoader {
       if (result.checked() == null) {
         problem(
             path,
-            "'"
-                + source
-                + "' is not valid CEL over "
+            quoted(source)
+                + " is not valid CEL over "
                 + events.stream().sourceName()
                 + " events: "
                 + celProblem(result.problem()));
@@ -1172,14 +1185,34 @@ public final class ContractLoader {
       return columns;
     }
 
-    /** CEL's first line, "ERROR: <input>:1:8: undeclared ... (in container '')", made plain. */
+    /**
+     * CEL's first line, "ERROR: <input>:1:8: undeclared ... (in container '')", made plain; a
+     * problem of the whole expression, such as its length, has the position -1:0, which is dropped.
+     */
     private static String celProblem(String message) {
       return message
           .lines()
           .findFirst()
           .orElse("")
+          .replace("ERROR: <input>:-1:0: ", "")
           .replace("ERROR: <input>:", "at ")
           .replace(" (in container '')", "");
+    }
+
+    /**
+     * An expression in quotes for a message, cut short when long: an expression too long to compile
+     * may be a megabyte.
+     */
+    private static String quoted(String expression) {
+      int shown = 80;
+      if (expression.codePointCount(0, expression.length()) <= shown) {
+        return "'" + expression + "'";
+      }
+      return "'"
+          + expression.substring(0, expression.offsetByCodePoints(0, shown))
+          + "...' ("
+          + expression.codePointCount(0, expression.length())
+          + " characters)";
     }
 
     private <T> T enumValue(

@@ -7,10 +7,9 @@ import dev.cel.common.types.ListType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
-import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.validator.CelValidator;
 import dev.freshet.events.Event;
 import dev.freshet.events.EventField;
 import dev.freshet.events.EventStream;
@@ -29,19 +28,19 @@ import java.util.Optional;
  */
 public final class EventExpressions {
 
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
-
   private final EventStream stream;
   private final CelCompiler compiler;
+  private final CelValidator validator;
   private final Map<String, Program> programs = new HashMap<>();
 
   private EventExpressions(EventStream stream) {
     this.stream = stream;
-    CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder();
+    CelCompilerBuilder builder = ExpressionLimits.compilerBuilder();
     for (EventField field : stream.fields()) {
       builder.addVar(field.name(), celType(field));
     }
     this.compiler = builder.build();
+    this.validator = ExpressionLimits.validator(compiler);
   }
 
   public static EventExpressions forStream(EventStream stream) {
@@ -68,14 +67,16 @@ public final class EventExpressions {
   }
 
   /**
-   * Parses and type-checks {@code expression}.
+   * Parses and type-checks {@code expression}, and holds it to the bounds of contract expressions
+   * (length, nesting, size, regular expressions).
    *
    * @return the problem in CEL's words (with the position inside the expression), or the checked
    *     expression
    */
   public Result check(String expression) {
     try {
-      return new Result(new Checked(expression, compiler.compile(expression).getAst()), null);
+      return new Result(
+          new Checked(expression, ExpressionLimits.compile(compiler, validator, expression)), null);
     } catch (CelValidationException e) {
       return new Result(null, e.getMessage().strip());
     }
@@ -151,7 +152,7 @@ public final class EventExpressions {
           "expression '" + expression + "' does not compile: " + result.problem());
     }
     try {
-      return new Program(RUNTIME.createProgram(result.checked().ast()));
+      return new Program(ExpressionLimits.RUNTIME.createProgram(result.checked().ast()));
     } catch (CelEvaluationException e) {
       throw new IllegalArgumentException("expression '" + expression + "' cannot run", e);
     }

@@ -6,10 +6,9 @@ import dev.cel.common.types.ListType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
-import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.validator.CelValidator;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -23,18 +22,18 @@ import java.util.Map;
  */
 public final class FeatureExpressions {
 
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
-
   private final List<Feature> features;
   private final CelCompiler compiler;
+  private final CelValidator validator;
 
   public FeatureExpressions(List<Feature> features) {
     this.features = List.copyOf(features);
-    CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder();
+    CelCompilerBuilder builder = ExpressionLimits.compilerBuilder();
     for (Feature feature : features) {
       builder.addVar(feature.name(), celType(feature.type()));
     }
     this.compiler = builder.build();
+    this.validator = ExpressionLimits.validator(compiler);
   }
 
   private static CelType celType(FeatureType type) {
@@ -45,9 +44,12 @@ public final class FeatureExpressions {
     };
   }
 
-  /** The result type of {@code expression}, or the reason it does not compile. */
+  /**
+   * The result type of {@code expression}, or the reason it does not compile or exceeds the bounds
+   * of contract expressions (length, nesting, size, regular expressions).
+   */
   public CelType check(String expression) throws CelValidationException {
-    return compiler.compile(expression).getAst().getResultType();
+    return ExpressionLimits.compile(compiler, validator, expression).getResultType();
   }
 
   /** A derived feature's expression, compiled; not serializable: build it in {@code open()}. */
@@ -98,7 +100,9 @@ public final class FeatureExpressions {
 
   public Program program(String expression) {
     try {
-      return new Program(RUNTIME.createProgram(compiler.compile(expression).getAst()));
+      return new Program(
+          ExpressionLimits.RUNTIME.createProgram(
+              ExpressionLimits.compile(compiler, validator, expression)));
     } catch (CelValidationException | CelEvaluationException e) {
       throw new IllegalArgumentException(
           "derived expression '" + expression + "' does not compile: " + e.getMessage(), e);

@@ -28,8 +28,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>Hostile input is refused early and with bounded work: documents over {@link #MAX_CODE_POINTS},
  * more than {@link #MAX_ALIASES} aliases (alias bombs), nesting deeper than {@link #MAX_DEPTH},
- * more than {@link #MAX_NODES} values once aliases are expanded, and any explicit tag beyond YAML's
- * standard ones.
+ * more than {@link #MAX_NODES} values or {@link #MAX_DEPTH} levels once aliases are expanded, and
+ * any explicit tag beyond YAML's standard ones.
  */
 final class YamlDocument {
 
@@ -92,7 +92,7 @@ final class YamlDocument {
     }
     Map<String, Position> positions = new HashMap<>();
     Converter converter = new Converter(positions);
-    JsonNode root = converter.convert(node, "");
+    JsonNode root = converter.convert(node, "", 1);
     return new YamlDocument(root, positions);
   }
 
@@ -122,7 +122,10 @@ final class YamlDocument {
     return mark == null ? Position.START : Position.of(mark);
   }
 
-  /** Builds the JSON tree, counting every value so expanded aliases cannot explode. */
+  /**
+   * Builds the JSON tree, counting every value and level so that expanded aliases cannot explode:
+   * an alias may nest its anchor deeper than the text does, or inside itself ({@code a: &a [*a]}).
+   */
   private static final class Converter {
     private final JsonNodeFactory json = JsonNodeFactory.instance;
     private final Map<String, Position> positions;
@@ -132,16 +135,27 @@ final class YamlDocument {
       this.positions = positions;
     }
 
-    JsonNode convert(Node node, String path) throws Invalid {
+    JsonNode convert(Node node, String path, int depth) throws Invalid {
       if (++nodes > MAX_NODES) {
         throw new Invalid(
             "expands to more than " + MAX_NODES + " values (aliases?); a contract is small",
             Position.of(node.getStartMark()));
       }
+      if (depth > MAX_DEPTH) {
+        throw new Invalid(
+            "nests deeper than " + MAX_DEPTH + " levels through aliases; a contract is shallow",
+            Position.of(node.getStartMark()));
+      }
+      if (!Tag.standardTags.contains(node.getTag())) {
+        throw new Invalid(
+            "has the tag '" + node.getTag() + "'; a contract holds plain values, without tags",
+            Position.of(node.getStartMark()));
+      }
       if (node instanceof MappingNode mapping) {
         ObjectNode object = json.objectNode();
         for (NodeTuple tuple : mapping.getValue()) {
-          if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
+          if (!(tuple.getKeyNode() instanceof ScalarNode key)
+              || !Tag.standardTags.contains(key.getTag())) {
             throw new Invalid(
                 "has a key that is not a plain name",
                 Position.of(tuple.getKeyNode().getStartMark()));
@@ -152,7 +166,7 @@ final class YamlDocument {
                 "has the key '" + childPath + "' twice; keep one", Position.of(key.getStartMark()));
           }
           positions.put(childPath, Position.of(key.getStartMark()));
-          object.set(key.getValue(), convert(tuple.getValueNode(), childPath));
+          object.set(key.getValue(), convert(tuple.getValueNode(), childPath, depth + 1));
         }
         return object;
       }
@@ -162,7 +176,7 @@ final class YamlDocument {
         for (int i = 0; i < items.size(); i++) {
           String childPath = path + "[" + i + "]";
           positions.put(childPath, Position.of(items.get(i).getStartMark()));
-          array.add(convert(items.get(i), childPath));
+          array.add(convert(items.get(i), childPath, depth + 1));
         }
         return array;
       }

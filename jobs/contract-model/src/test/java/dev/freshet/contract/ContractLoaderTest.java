@@ -2,14 +2,20 @@ package dev.freshet.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import dev.freshet.events.EventStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ContractLoaderTest {
@@ -485,49 +491,118 @@ class ContractLoaderTest {
 
   @Test
   void aliasBombsAreRefused() throws IOException {
+    // Billion laughs: ten levels of ten aliases each would expand to 10^10 values.
     StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for (char level = 'b'; level <= 'k'; level++) {
       char previous = (char) (level - 1);
       bomb.append(level).append(": &").append(level).append(" [");
-      bomb.append(String.join(", ", java.util.Collections.nCopies(10, "*" + previous)));
+      bomb.append(String.join(", ", Collections.nCopies(10, "*" + previous)));
       bomb.append("]\n");
     }
     Path file = write("bomb.yaml", bomb.toString());
 
-    assertThat(problems(file)).hasSize(1);
-    assertThat(problems(file).get(0)).contains("is not valid YAML: ").containsIgnoringCase("alias");
+    assertThat(problems(file))
+        .containsExactly(
+            file
+                + ":1:1: is not valid YAML: Number of aliases for non-scalar nodes exceeds the"
+                + " specified max=20");
+  }
+
+  @Test
+  void aFewAliasesExpandingPastTheValueLimitAreRefused() throws IOException {
+    Path file =
+        write(
+            "wide.yaml",
+            "a: &a ["
+                + String.join(", ", Collections.nCopies(1_000, "x"))
+                + "]\nb: &b ["
+                + String.join(", ", Collections.nCopies(10, "*a"))
+                + "]\nc: ["
+                + String.join(", ", Collections.nCopies(6, "*b"))
+                + "]\n");
+
+    assertThat(problems(file))
+        .containsExactly(
+            file + ":1:2837: expands to more than 50000 values (aliases?); a contract is small");
+  }
+
+  @Test
+  void anAliasInsideItsOwnAnchorIsRefused() throws IOException {
+    Path file = write("recursive.yaml", "owner: &loop [x, *loop]\n");
+
+    assertThat(problems(file))
+        .containsExactly(
+            file + ":1:15: nests deeper than 32 levels through aliases; a contract is shallow");
   }
 
   @Test
   void hugeFilesAreRefusedUnread() throws IOException {
     Path file = dir.resolve("huge.yaml");
     Files.writeString(file, "description: " + "x".repeat(10_000_000) + "\n");
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    assertThat(problems(file))
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+    List<String> problems = problems(file);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+
+    assertThat(problems)
         .containsExactly(
             file
-                + ":1:1: is 10000014 bytes, more than the 1000000 a contract may have; split it into several contracts");
+                + ":1:1: is 10000014 bytes, more than the 1000000 a contract may have; split it"
+                + " into several contracts");
+    assertThat(allocated).isLessThan(ContractLoader.MAX_FILE_BYTES);
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS) // a guard against reading forever, not a speed test
+  void anEndlessFileIsReadNoFurtherThanTheLimit() {
+    Path endless = Path.of("/dev/zero");
+    assumeTrue(Files.isReadable(endless), "needs /dev/zero");
+
+    assertThat(problems(endless))
+        .containsExactly(
+            endless
+                + ":1:1: holds more than the 1000000 bytes a contract may have; split it into"
+                + " several contracts");
   }
 
   @Test
   void deepNestingIsRefused() throws IOException {
-    Path file = write("deep.yaml", "a: " + "[".repeat(200) + "]".repeat(200) + "\n");
+    Path sequences = write("deep.yaml", "a: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n");
+    Path mappings =
+        write("deep_map.yaml", "a: " + "{a: ".repeat(100_000) + "1" + "}".repeat(100_000) + "\n");
 
-    assertThat(problems(file)).hasSize(1);
-    assertThat(problems(file).get(0))
-        .contains("is not valid YAML: ")
-        .containsIgnoringCase("nesting");
+    assertThat(problems(sequences))
+        .containsExactly(sequences + ":1:1: is not valid YAML: Nesting Depth exceeded max 32");
+    assertThat(problems(mappings))
+        .containsExactly(mappings + ":1:1: is not valid YAML: Nesting Depth exceeded max 32");
   }
 
   @Test
   void unknownTagsAreRefused() throws IOException {
-    Path file =
+    Path global =
         write(
-            "tagged.yaml",
+            "global.yaml",
             VALID.replace("owner: recs", "owner: !!javax.script.ScriptEngineManager [x]"));
+    Path local = write("local.yaml", VALID.replace("owner: recs", "owner: !team recs"));
+    Path onKey = write("key.yaml", VALID.replace("owner: recs", "!team owner: recs"));
 
-    assertThat(problems(file)).hasSize(1);
-    assertThat(problems(file).get(0)).startsWith(file + ":3:");
+    assertThat(problems(global))
+        .containsExactly(
+            global
+                + ":3:8: is not valid YAML: Global tag is not allowed:"
+                + " tag:yaml.org,2002:javax.script.ScriptEngineManager");
+    assertThat(problems(local))
+        .containsExactly(
+            local + ":3:8: has the tag '!team'; a contract holds plain values, without tags");
+    assertThat(problems(onKey)).containsExactly(onKey + ":3:1: has a key that is not a plain name");
+  }
+
+  @Test
+  void standardTagsAreRead() throws IOException {
+    Contract contract = loadOne(VALID.replace("owner: recs", "owner: !!str recs"));
+
+    assertThat(contract.owner()).isEqualTo("recs");
   }
 
   @Test
