@@ -8,6 +8,7 @@ import dev.freshet.events.Event;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.FileEvent;
 import dev.freshet.online.OnlineSink;
+import dev.freshet.online.RedisConnectionOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -72,6 +74,8 @@ public final class FeatureJob implements Callable<Integer> {
               + " features reach Delta only.")
   String redisUri;
 
+  @Mixin RedisConnectionOptions redisOptions = new RedisConnectionOptions();
+
   @Option(names = "--dead-letter-topic", defaultValue = "freshet-dead-letters")
   String deadLetterTopic;
 
@@ -112,6 +116,13 @@ public final class FeatureJob implements Callable<Integer> {
 
   @Option(names = "--max-out-of-orderness-ms", defaultValue = "1000")
   long maxOutOfOrdernessMillis;
+
+  @Option(
+      names = "--bounded",
+      description =
+          "Read up to the offsets that are the latest when the job starts, close every window and"
+              + " finish: a backfill or a replay.")
+  boolean bounded;
 
   @Option(
       names = "--idleness-ms",
@@ -164,7 +175,7 @@ public final class FeatureJob implements Callable<Integer> {
     return FeatureJobConfig.builder()
         .bootstrapServers(bootstrapServers)
         .deltaBasePath(deltaPath)
-        .redisUri(redisUri)
+        .redis(redisOptions.connection(redisUri).orElse(null))
         .deadLetterTopic(deadLetterTopic)
         .behaviourTopic(behaviourTopic)
         .fileTopic(fileTopic)
@@ -174,6 +185,7 @@ public final class FeatureJob implements Callable<Integer> {
         .maxOutOfOrderness(Duration.ofMillis(maxOutOfOrdernessMillis))
         .maxEventTimeAhead(Duration.ofMillis(maxEventTimeAheadMillis))
         .idleness(Duration.ofMillis(idlenessMillis))
+        .boundedInput(bounded)
         .dedupWindow(Duration.ofMillis(dedupWindowMillis))
         .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
         .build();
@@ -231,14 +243,14 @@ public final class FeatureJob implements Callable<Integer> {
           .uid("discard-feature-rows");
     }
 
-    if (config.redisUri() != null && OnlineRowMapper.anyOnline(contracts)) {
+    if (config.redis() != null && OnlineRowMapper.anyOnline(contracts)) {
       featureRows
           .flatMap(new OnlineRowMapper(contracts))
           .name("to online rows")
           .uid("to-online-rows")
           .sinkTo(
               OnlineSink.builder()
-                  .redisUri(config.redisUri())
+                  .redis(config.redis())
                   .writeListener(
                       new OnlineFreshnessListener(contracts, config.onlineWriteListener()))
                   .build())

@@ -3,6 +3,7 @@ package dev.freshet.job;
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.events.EventStream;
 import dev.freshet.online.OnlineWriteListener;
+import dev.freshet.online.RedisConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,7 @@ public final class FeatureJobConfig {
   private final String consumerGroup;
   private final String deltaBasePath;
   private final String deltaAppId;
-  private final String redisUri;
+  private final RedisConnection redis;
   private final Duration maxOutOfOrderness;
   private final Duration idleness;
   private final Duration maxEventTimeAhead;
@@ -50,7 +51,7 @@ public final class FeatureJobConfig {
     this.consumerGroup = builder.consumerGroup;
     this.deltaBasePath = builder.deltaBasePath;
     this.deltaAppId = builder.deltaAppId;
-    this.redisUri = builder.redisUri;
+    this.redis = builder.redis;
     this.maxOutOfOrderness = builder.maxOutOfOrderness;
     this.idleness = builder.idleness;
     this.maxEventTimeAhead = builder.maxEventTimeAhead;
@@ -97,8 +98,9 @@ public final class FeatureJobConfig {
    * The online store of contracts with {@code online.enabled}; null runs the job without one (their
    * features then reach Delta only).
    */
-  public String redisUri() {
-    return redisUri;
+  /** The online store, or null for none. */
+  public RedisConnection redis() {
+    return redis;
   }
 
   public Duration maxOutOfOrderness() {
@@ -129,7 +131,10 @@ public final class FeatureJobConfig {
     return fileStateTtl;
   }
 
-  /** Whether the sources stop at the offsets that are latest when the job starts (for tests). */
+  /**
+   * Whether the sources stop at the offsets that are latest when the job starts (backfills,
+   * replays, tests).
+   */
   public boolean boundedInput() {
     return boundedInput;
   }
@@ -168,7 +173,7 @@ public final class FeatureJobConfig {
     private String consumerGroup = "freshet-feature-job";
     private String deltaBasePath;
     private String deltaAppId = "freshet-feature-job";
-    private String redisUri;
+    private RedisConnection redis;
     private Duration maxOutOfOrderness = Duration.ofSeconds(1);
     private Duration idleness = DEFAULT_IDLENESS;
     private Duration maxEventTimeAhead = Duration.ofMinutes(1);
@@ -221,7 +226,12 @@ public final class FeatureJobConfig {
 
     /** e.g. {@code redis://127.0.0.1:6379}; null (the default) for no online store. */
     public Builder redisUri(String redisUri) {
-      this.redisUri = redisUri;
+      return redis(redisUri == null ? null : RedisConnection.of(redisUri));
+    }
+
+    /** The online store with its credentials and TLS settings; null (the default) for none. */
+    public Builder redis(RedisConnection redis) {
+      this.redis = redis;
       return this;
     }
 

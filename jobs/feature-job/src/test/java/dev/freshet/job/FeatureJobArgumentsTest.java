@@ -16,25 +16,39 @@ class FeatureJobArgumentsTest {
     FeatureJob job = new FeatureJob();
     new CommandLine(job)
         .parseArgs(
-            "--contracts", "/opt/freshet/contracts",
-            "--bootstrap-servers", "kafka:9092",
-            "--delta-path", "s3a://freshet/delta",
-            "--redis-uri", "redis://redis:6379",
-            "--behaviour-topic", "b",
-            "--file-topic", "f",
-            "--dead-letter-topic", "d",
-            "--consumer-group", "g",
-            "--delta-app-id", "lineage-7",
-            "--hadoop-property", "fs.s3a.endpoint=http://minio:9000",
-            "--hadoop-property", "fs.s3a.path.style.access=true",
-            "--idleness-ms", "30000",
-            "--max-event-time-ahead-ms", "5000");
+            "--contracts",
+            "/opt/freshet/contracts",
+            "--bootstrap-servers",
+            "kafka:9092",
+            "--delta-path",
+            "s3a://freshet/delta",
+            "--redis-uri",
+            "redis://redis:6379",
+            "--behaviour-topic",
+            "b",
+            "--file-topic",
+            "f",
+            "--dead-letter-topic",
+            "d",
+            "--consumer-group",
+            "g",
+            "--delta-app-id",
+            "lineage-7",
+            "--hadoop-property",
+            "fs.s3a.endpoint=http://minio:9000",
+            "--hadoop-property",
+            "fs.s3a.path.style.access=true",
+            "--idleness-ms",
+            "30000",
+            "--max-event-time-ahead-ms",
+            "5000",
+            "--bounded");
 
     FeatureJobConfig config = job.config();
 
     assertThat(config.bootstrapServers()).isEqualTo("kafka:9092");
     assertThat(config.deltaBasePath()).isEqualTo("s3a://freshet/delta");
-    assertThat(config.redisUri()).isEqualTo("redis://redis:6379");
+    assertThat(config.redis()).hasToString("redis://redis:6379");
     assertThat(config.topic(EventStream.BEHAVIOUR)).isEqualTo("b");
     assertThat(config.topic(EventStream.FILE)).isEqualTo("f");
     assertThat(config.deadLetterTopic()).isEqualTo("d");
@@ -45,6 +59,7 @@ class FeatureJobArgumentsTest {
             Map.of("fs.s3a.endpoint", "http://minio:9000", "fs.s3a.path.style.access", "true"));
     assertThat(config.idleness()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.boundedInput()).isTrue();
   }
 
   @Test
@@ -57,5 +72,6 @@ class FeatureJobArgumentsTest {
 
     assertThat(config.idleness()).isEqualTo(FeatureJobConfig.DEFAULT_IDLENESS);
     assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.boundedInput()).isFalse();
   }
 }

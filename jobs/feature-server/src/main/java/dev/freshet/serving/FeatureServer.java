@@ -1,8 +1,10 @@
 package dev.freshet.serving;
 
+import dev.freshet.online.RedisConnection;
 import feast.proto.core.RegistryProto;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -37,6 +39,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One server serves one project, as Feast's Java server does: the project is part of every Redis
  * key, and requests do not carry it. The registry is read once, at {@link #start()}.
+ *
+ * <p>For a Redis with TLS and a password, give a {@link RedisConnection} ({@link
+ * Builder#redis(RedisConnection)}): {@code rediss://} and the password from a file or environment
+ * variable, read at every connect.
  */
 public final class FeatureServer implements AutoCloseable {
 
@@ -52,7 +58,7 @@ public final class FeatureServer implements AutoCloseable {
 
   private final Path registryFile;
   private final RegistryProto.Registry registry;
-  private final String redisUri;
+  private final RedisConnection redisConnection;
   private final String project;
   private final String bindAddress;
   private final int requestedPort;
@@ -64,7 +70,7 @@ public final class FeatureServer implements AutoCloseable {
   private FeatureServer(Builder builder) {
     this.registryFile = builder.registryFile;
     this.registry = builder.registry;
-    this.redisUri = builder.redisUri;
+    this.redisConnection = builder.redisConnection;
     this.project = builder.project;
     this.bindAddress = builder.bindAddress;
     this.requestedPort = builder.port;
@@ -78,6 +84,8 @@ public final class FeatureServer implements AutoCloseable {
    * Reads the registry, connects to Redis and starts listening; fails if any of them fails.
    *
    * @return this server, started
+   * @throws IllegalStateException if Redis cannot be reached, refuses the password or the TLS
+   *     handshake fails; the message says why, without the password
    */
   public synchronized FeatureServer start() {
     if (grpcServer != null) {
@@ -85,9 +93,11 @@ public final class FeatureServer implements AutoCloseable {
     }
     ServingRegistry servingRegistry =
         registry != null ? ServingRegistry.of(registry) : ServingRegistry.read(registryFile);
-    redisClient = RedisClient.create(redisUri);
+    redisClient = RedisClient.create(redisConnection.toRedisUri());
+    redisClient.setOptions(
+        ClientOptions.builder().sslOptions(redisConnection.sslOptions()).build());
     try {
-      redis = redisClient.connect(ByteArrayCodec.INSTANCE);
+      redis = connect();
       OnlineFeatureService service =
           new OnlineFeatureService(servingRegistry, project, redis, InstantSource.system());
       grpcServer =
@@ -107,6 +117,14 @@ public final class FeatureServer implements AutoCloseable {
       throw e;
     }
     return this;
+  }
+
+  private StatefulRedisConnection<byte[], byte[]> connect() {
+    try {
+      return redisClient.connect(ByteArrayCodec.INSTANCE);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(redisConnection.connectFailure(e), e);
+    }
   }
 
   /** The port the server listens on: the one asked for, or the one chosen for port 0. */
@@ -150,7 +168,7 @@ public final class FeatureServer implements AutoCloseable {
   public static final class Builder {
     private Path registryFile;
     private RegistryProto.Registry registry;
-    private String redisUri;
+    private RedisConnection redisConnection;
     private String project = DEFAULT_PROJECT;
     private String bindAddress = DEFAULT_BIND_ADDRESS;
     private int port = DEFAULT_PORT;
@@ -176,10 +194,23 @@ public final class FeatureServer implements AutoCloseable {
       return this;
     }
 
-    /** For example {@code redis://127.0.0.1:6379}; Lettuce's URI syntax. */
-    public Builder redisUri(String redisUri) {
-      this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
+    /**
+     * Where Redis listens and how to log in and trust it; see {@link RedisConnection} for a
+     * password from a file or environment variable and TLS with a private CA.
+     */
+    public Builder redis(RedisConnection redisConnection) {
+      this.redisConnection = Objects.requireNonNull(redisConnection, "redis");
       return this;
+    }
+
+    /**
+     * For example {@code redis://127.0.0.1:6379}; Lettuce's URI syntax. Short for {@code
+     * redis(RedisConnection.of(redisUri))}.
+     *
+     * @throws IllegalArgumentException if it is no Redis URI
+     */
+    public Builder redisUri(String redisUri) {
+      return redis(RedisConnection.of(Objects.requireNonNull(redisUri, "redisUri")));
     }
 
     /** The Feast project whose keys are read (default {@value #DEFAULT_PROJECT}). */
@@ -210,8 +241,9 @@ public final class FeatureServer implements AutoCloseable {
       if (registryFile == null && registry == null) {
         throw new IllegalStateException("No registry: call registryFile(path) or registry(msg)");
       }
-      if (redisUri == null) {
-        throw new IllegalStateException("No Redis: call redisUri(\"redis://host:port\")");
+      if (redisConnection == null) {
+        throw new IllegalStateException(
+            "No Redis: call redis(RedisConnection) or redisUri(\"redis://host:port\")");
       }
       return new FeatureServer(this);
     }

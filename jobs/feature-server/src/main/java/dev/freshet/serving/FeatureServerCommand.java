@@ -1,12 +1,14 @@
 package dev.freshet.serving;
 
-import dev.freshet.online.RedisUris;
+import dev.freshet.online.RedisConnection;
+import dev.freshet.online.RedisConnectionOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,12 +20,16 @@ import picocli.CommandLine.Spec;
     description = {
       "Serve online features from Redis over Feast's gRPC ServingService, for Feast's clients.",
       "Feature views come from a Feast file registry (featurectl register writes one); values"
-          + " from the Redis hashes Freshet's online sink writes in Feast's layout."
+          + " from the Redis hashes Freshet's online sink writes in Feast's layout.",
+      "For a Redis with TLS and a password: --redis rediss://HOST:PORT --redis-password-file FILE"
+          + " (or --redis-password-env VARIABLE) [--redis-tls-ca-file FILE]; a password inside"
+          + " the URI works too, but shows on the command line."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped",
-      "1:the registry cannot be read, Redis cannot be reached, or the port is taken",
+      "1:the registry cannot be read, Redis cannot be reached or refuses the password or"
+          + " certificate, or the port is taken",
       "2:usage error"
     })
 public final class FeatureServerCommand implements Callable<Integer> {
@@ -41,8 +47,12 @@ public final class FeatureServerCommand implements Callable<Integer> {
       names = "--redis",
       defaultValue = "redis://127.0.0.1:6379",
       paramLabel = "URI",
-      description = "Redis to read (default: ${DEFAULT-VALUE}).")
+      description =
+          "Redis to read, rediss:// for TLS; better without a password in it (default:"
+              + " ${DEFAULT-VALUE}).")
   String redis;
+
+  @Mixin RedisConnectionOptions redisOptions;
 
   @Option(
       names = "--project",
@@ -78,12 +88,13 @@ public final class FeatureServerCommand implements Callable<Integer> {
     if (project.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--project must not be empty");
     }
+    RedisConnection redisConnection = redisOptions.connection(redis).orElseThrow();
     FeatureServer server;
     try {
       server =
           FeatureServer.builder()
               .registryFile(registry)
-              .redisUri(redis)
+              .redis(redisConnection)
               .project(project)
               .bindAddress(bind)
               .port(port)
@@ -104,7 +115,7 @@ public final class FeatureServerCommand implements Callable<Integer> {
                 "feature-server-stop"));
     out.printf(
         "Serving project %s from %s on %s:%d (Redis %s); Ctrl-C stops%n",
-        project, registry, bind, server.port(), RedisUris.withoutCredentials(redis));
+        project, registry, bind, server.port(), redisConnection);
     out.flush();
     stopped.await();
     return 0;

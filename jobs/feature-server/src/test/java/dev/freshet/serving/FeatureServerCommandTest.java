@@ -37,6 +37,39 @@ class FeatureServerCommandTest {
     assertThat(out).hasToString("");
   }
 
+  @Test
+  void tlsSettingsForAPlainTextRedisAreAUsageError() {
+    assertThat(
+            execute(
+                "--registry",
+                "registry.pb",
+                "--redis",
+                "redis://redis:6379",
+                "--redis-tls-ca-file",
+                "/etc/redis/ca.pem"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith(
+            "TLS settings are given but the Redis URI redis://redis:6379 does not use TLS; use"
+                + " rediss:// to connect with TLS");
+  }
+
+  @Test
+  void passwordInTheUriAndInAFileIsAUsageErrorThatShowsNoPassword() {
+    assertThat(
+            execute(
+                "--registry",
+                "registry.pb",
+                "--redis",
+                "redis://:s3cret@redis:6379",
+                "--redis-password-file",
+                "/etc/redis/password"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("The Redis URI redis://***@redis:6379 holds credentials")
+        .doesNotContain("s3cret");
+  }
+
   private int execute(String... args) {
     CommandLine cli = new CommandLine(new FeatureServerCommand());
     cli.setOut(new PrintWriter(out, true));

@@ -1,6 +1,7 @@
 package dev.freshet.cli;
 
 import dev.freshet.contract.Contract;
+import dev.freshet.online.RedisConnectionOptions;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +41,9 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--redis-uri", description = "Online store for contracts served online.")
   String redisUri;
 
+  /** Passed on to the job as they are: files they name must exist on the cluster's machines. */
+  @Mixin RedisConnectionOptions redisOptions = new RedisConnectionOptions();
+
   @Option(
       names = "--parallelism",
       defaultValue = "2",
@@ -59,8 +63,9 @@ final class SubmitCommand implements Callable<Integer> {
     List<String> jobArguments = new ArrayList<>();
     jobArguments.addAll(
         List.of("--bootstrap-servers", bootstrapServers, "--delta-path", deltaPath));
-    if (redisUri != null) {
+    if (redisOptions.connection(redisUri).isPresent()) {
       jobArguments.addAll(List.of("--redis-uri", redisUri));
+      jobArguments.addAll(redisOptions.arguments());
     }
     jobArguments.addAll(moreJobArguments);
     // A job without state is a new writer of the tables: it gets an application id of its own.

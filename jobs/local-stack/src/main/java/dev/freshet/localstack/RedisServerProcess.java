@@ -3,13 +3,28 @@ package dev.freshet.localstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * A real Redis server ({@code redis-server} from the machine's packages) as a child process on a
  * free loopback port: the online store of the local run and of tests without Docker. It keeps
  * nothing on disk (no RDB snapshots, no append-only file), so a new process starts empty.
+ *
+ * <p>{@link #start} runs it as the local run wants it: plain text, no password. {@link
+ * #startWithTls} runs it as a production Redis should be: TLS only and a password, for tests of
+ * clients' TLS and authentication settings (Debian's redis-server is built with TLS).
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -27,10 +46,17 @@ public final class RedisServerProcess implements AutoCloseable {
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
   private static final int PING_TIMEOUT_MS = 1_000;
 
+  private static final String PING = resp("PING");
+  private static final int PASSWORD_BYTES = 24;
+
   private final ChildServer server;
 
-  private RedisServerProcess(ChildServer server) {
+  /** Null for a server without TLS and password. */
+  private final Tls tls;
+
+  private RedisServerProcess(ChildServer server, Tls tls) {
     this.server = server;
+    this.tls = tls;
   }
 
   /** Whether {@value #BINARY} is on the PATH. */
@@ -48,42 +74,93 @@ public final class RedisServerProcess implements AutoCloseable {
     long startNanos = System.nanoTime();
     int port = LoopbackPorts.pickFree(1)[0];
     Path dir = workDir.toAbsolutePath();
-    Path log = dir.resolve("redis.log");
-    ChildServer server =
-        ChildServer.start(
-            List.of(
-                BINARY,
-                "--bind",
-                LoopbackPorts.LOOPBACK,
-                "--port",
-                Integer.toString(port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString(),
-                "--daemonize",
-                "no"),
-            "redis-server",
-            port,
-            dir,
-            log,
-            STARTUP_TIMEOUT,
-            () -> answersPing(port));
-    RedisServerProcess redis = new RedisServerProcess(server);
-    LOG.info(
-        "Redis ready at {} in {} ms (pid {}, log {})",
-        redis.uri(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-        server.pid(),
-        log);
+    List<String> command = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port)));
+    command.addAll(commonArguments(dir));
+    RedisServerProcess redis =
+        new RedisServerProcess(
+            startChild(command, port, dir, () -> answers(SocketFactory.getDefault(), port, PING)),
+            null);
+    redis.logReady(startNanos);
     return redis;
   }
 
-  /** The URI for Redis clients, e.g. {@code redis://127.0.0.1:40123}. */
+  /**
+   * Starts a server that speaks TLS only, presents {@code certificates}' server certificate and
+   * requires a password, and returns once it answers PING after AUTH over TLS. The password is
+   * random; {@link #password()} and {@link #passwordFile()} give it to clients.
+   *
+   * <p>The password reaches redis-server through a configuration file, not the command line, where
+   * every user of the machine would see it in the process list. The same holds for clients: the
+   * password file (owner-only, ending with a newline as a file written by an editor or {@code echo}
+   * does) is what a client is meant to read.
+   *
+   * @throws IllegalStateException if {@value #BINARY} is missing or built without TLS, exits, or
+   *     does not answer in time; the message ends with its log
+   */
+  public static RedisServerProcess startWithTls(Path workDir, ThrowawayCertificates certificates) {
+    long startNanos = System.nanoTime();
+    int port = LoopbackPorts.pickFree(1)[0];
+    Path dir = workDir.toAbsolutePath();
+    String password = HexFormat.of().formatHex(randomBytes(PASSWORD_BYTES));
+    Path config = dir.resolve("redis.conf");
+    Path passwordFile = dir.resolve("redis-password");
+    writeOwnerOnlyFile(config, "requirepass " + password + "\n");
+    writeOwnerOnlyFile(passwordFile, password + "\n");
+
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                BINARY,
+                config.toString(),
+                // no plain-text port: a client that does not speak TLS gets no answer at all
+                "--port",
+                "0",
+                "--tls-port",
+                Integer.toString(port),
+                "--tls-cert-file",
+                certificates.serverCertificate().toString(),
+                "--tls-key-file",
+                certificates.serverKey().toString(),
+                "--tls-ca-cert-file",
+                certificates.caCertificate().toString(),
+                // clients authenticate with the password, not with certificates of their own
+                "--tls-auth-clients",
+                "no"));
+    command.addAll(commonArguments(dir));
+    SocketFactory tlsSockets = trustingOnly(certificates.caCertificate()).getSocketFactory();
+    String authThenPing = resp("AUTH", password) + PING;
+    Tls tls = new Tls(certificates.caCertificate(), passwordFile, password);
+    RedisServerProcess redis =
+        new RedisServerProcess(
+            startChild(
+                command, port, dir, () -> answers(tlsSockets, port, authThenPing, "+OK\r\n")),
+            tls);
+    redis.logReady(startNanos);
+    return redis;
+  }
+
+  /**
+   * The URI for Redis clients, e.g. {@code redis://127.0.0.1:40123}, or {@code
+   * rediss://127.0.0.1:40123} for a server started {@linkplain #startWithTls with TLS}. It never
+   * holds the password.
+   */
   public String uri() {
-    return "redis://" + LoopbackPorts.LOOPBACK + ":" + server.port();
+    return (tls == null ? "redis://" : "rediss://") + LoopbackPorts.LOOPBACK + ":" + server.port();
+  }
+
+  /** The certificate of the CA that signed the server's certificate, PEM. */
+  public Path caCertificateFile() {
+    return tls().caCertificate();
+  }
+
+  /** A file holding the password and a newline, readable by its owner only. */
+  public Path passwordFile() {
+    return tls().passwordFile();
+  }
+
+  /** The password clients must give; tests use it to check that it appears nowhere else. */
+  public String password() {
+    return tls().password();
   }
 
   public String host() {
@@ -104,19 +181,119 @@ public final class RedisServerProcess implements AutoCloseable {
     server.close();
   }
 
-  /** PING in Redis's wire protocol (RESP); a ready server answers {@code +PONG}. */
-  private static boolean answersPing(int port) {
-    try (Socket socket = new Socket()) {
+  private Tls tls() {
+    if (tls == null) {
+      throw new IllegalStateException(
+          "This Redis runs without TLS and password; start one with startWithTls");
+    }
+    return tls;
+  }
+
+  private void logReady(long startNanos) {
+    LOG.info(
+        "Redis ready at {}{} in {} ms (pid {}, log {})",
+        uri(),
+        tls == null ? "" : " (TLS only, password required)",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+        server.pid(),
+        logFile());
+  }
+
+  private static ChildServer startChild(
+      List<String> command, int port, Path dir, BooleanSupplier ready) {
+    return ChildServer.start(
+        command, "redis-server", port, dir, dir.resolve("redis.log"), STARTUP_TIMEOUT, ready);
+  }
+
+  /** Loopback only, nothing kept on disk, in the foreground. */
+  private static List<String> commonArguments(Path dir) {
+    return List.of(
+        "--bind",
+        LoopbackPorts.LOOPBACK,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir.toString(),
+        "--daemonize",
+        "no");
+  }
+
+  /**
+   * Whether the server answers {@code request} (commands in Redis's wire protocol, RESP, ending
+   * with a PING) with {@code repliesBeforePong} and then {@code +PONG}.
+   */
+  private static boolean answers(
+      SocketFactory sockets, int port, String request, String... repliesBeforePong) {
+    String expected = String.join("", repliesBeforePong) + "+PONG\r\n";
+    try (Socket socket = sockets.createSocket()) {
       socket.connect(new InetSocketAddress(LoopbackPorts.LOOPBACK, port), PING_TIMEOUT_MS);
       socket.setSoTimeout(PING_TIMEOUT_MS);
       OutputStream out = socket.getOutputStream();
-      out.write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(request.getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = socket.getInputStream();
-      byte[] reply = in.readNBytes(7);
-      return new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+      byte[] reply = in.readNBytes(expected.length());
+      return new String(reply, StandardCharsets.US_ASCII).equals(expected);
     } catch (IOException notYet) {
       return false;
     }
   }
+
+  /** A command in RESP: an array of bulk strings. */
+  private static String resp(String... words) {
+    StringBuilder command = new StringBuilder("*").append(words.length).append("\r\n");
+    for (String word : words) {
+      command
+          .append('$')
+          .append(word.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(word)
+          .append("\r\n");
+    }
+    return command.toString();
+  }
+
+  /** TLS that trusts the certificates signed by one CA and nothing else. */
+  private static SSLContext trustingOnly(Path caCertificate) {
+    try (InputStream in = Files.newInputStream(caCertificate)) {
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      trusted.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + caCertificate, e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Cannot trust the CA certificate " + caCertificate, e);
+    }
+  }
+
+  private static void writeOwnerOnlyFile(Path file, String content) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file,
+          PosixFilePermissions.asFileAttribute(
+              EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
+  }
+
+  private static byte[] randomBytes(int count) {
+    byte[] bytes = new byte[count];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
+  }
+
+  private record Tls(Path caCertificate, Path passwordFile, String password) {}
 }

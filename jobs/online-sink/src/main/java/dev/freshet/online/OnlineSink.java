@@ -1,6 +1,5 @@
 package dev.freshet.online;
 
-import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -57,6 +56,13 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * google.protobuf.Timestamp} makes the script fail, which fails the job rather than overwrite
  * values it cannot order.
  *
+ * <h2>Connecting</h2>
+ *
+ * Each writer connects on its TaskManager with the sink's {@link RedisConnection}: TLS with {@code
+ * rediss://}, and a password that the TaskManager reads from a file or environment variable when it
+ * connects, so that the sink, which Flink serializes into the job graph, carries the password's
+ * source but not the password.
+ *
  * <h2>Metrics and the write listener</h2>
  *
  * In the writer's metric group:
@@ -96,14 +102,17 @@ public final class OnlineSink implements Sink<OnlineRow> {
 
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
-  private final String redisUri;
+  private final RedisConnection redis;
   private final int maxInFlight;
   private final Duration writeTimeout;
   private final OnlineWriteListener writeListener;
 
   private OnlineSink(
-      String redisUri, int maxInFlight, Duration writeTimeout, OnlineWriteListener writeListener) {
-    this.redisUri = redisUri;
+      RedisConnection redis,
+      int maxInFlight,
+      Duration writeTimeout,
+      OnlineWriteListener writeListener) {
+    this.redis = redis;
     this.maxInFlight = maxInFlight;
     this.writeTimeout = writeTimeout;
     this.writeListener = writeListener;
@@ -116,11 +125,11 @@ public final class OnlineSink implements Sink<OnlineRow> {
   @Override
   public SinkWriter<OnlineRow> createWriter(WriterInitContext context) throws IOException {
     return new OnlineSinkWriter(
-        redisUri, maxInFlight, writeTimeout, writeListener, context.metricGroup());
+        redis, maxInFlight, writeTimeout, writeListener, context.metricGroup());
   }
 
-  public String redisUri() {
-    return redisUri;
+  public RedisConnection redis() {
+    return redis;
   }
 
   public int maxInFlight() {
@@ -135,10 +144,10 @@ public final class OnlineSink implements Sink<OnlineRow> {
     return writeListener;
   }
 
-  /** Options of an {@link OnlineSink}; only the Redis URI has no default. */
+  /** Options of an {@link OnlineSink}; only Redis has no default. */
   public static final class Builder {
 
-    private String redisUri;
+    private RedisConnection redis;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
     private OnlineWriteListener writeListener = OnlineWriteListener.NONE;
@@ -146,19 +155,23 @@ public final class OnlineSink implements Sink<OnlineRow> {
     private Builder() {}
 
     /**
-     * Where Redis listens, as a Lettuce URI: {@code redis://host:port}, with an optional password
-     * and database ({@code redis://:secret@host:port/0}), or {@code rediss://} for TLS.
+     * Where Redis listens and how to log in and trust it; see {@link RedisConnection} for a
+     * password from a file or environment variable and TLS with a private CA.
+     */
+    public Builder redis(RedisConnection redis) {
+      this.redis = Objects.requireNonNull(redis, "redis");
+      return this;
+    }
+
+    /**
+     * Where Redis listens, as a Lettuce URI with everything in it: {@code redis://host:port}, with
+     * an optional password and database ({@code redis://:secret@host:port/0}), or {@code rediss://}
+     * for TLS. Short for {@code redis(RedisConnection.of(redisUri))}.
+     *
+     * @throws IllegalArgumentException if it is no Redis URI
      */
     public Builder redisUri(String redisUri) {
-      Objects.requireNonNull(redisUri, "redisUri");
-      try {
-        RedisURI.create(redisUri);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "redisUri '" + redisUri + "' is not a Redis URI; use e.g. redis://host:6379", e);
-      }
-      this.redisUri = redisUri;
-      return this;
+      return redis(RedisConnection.of(Objects.requireNonNull(redisUri, "redisUri")));
     }
 
     /**
@@ -200,11 +213,12 @@ public final class OnlineSink implements Sink<OnlineRow> {
     }
 
     public OnlineSink build() {
-      if (redisUri == null) {
+      if (redis == null) {
         throw new IllegalStateException(
-            "redisUri is not set; call redisUri(\"redis://host:6379\") before build()");
+            "Redis is not set; call redis(RedisConnection) or redisUri(\"redis://host:6379\")"
+                + " before build()");
       }
-      return new OnlineSink(redisUri, maxInFlight, writeTimeout, writeListener);
+      return new OnlineSink(redis, maxInFlight, writeTimeout, writeListener);
     }
   }
 }

@@ -48,7 +48,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
 
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
 
-  private final String redisUri;
+  private final RedisConnection redisConnection;
   private final int maxInFlight;
   private final MetricGroup metricGroup;
   private final OnlineWriteListener writeListener;
@@ -75,16 +75,17 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
    * Registers the metrics, opens the listener, then connects to Redis and loads the script. The
    * listener is opened first so that a listener that throws leaves no connection behind.
    *
-   * @throws IOException if Redis cannot be reached within {@code writeTimeout}
+   * @throws IOException if Redis cannot be reached within {@code writeTimeout}, refuses the
+   *     password or the TLS handshake fails; the message says why, without the password
    */
   OnlineSinkWriter(
-      String redisUri,
+      RedisConnection redisConnection,
       int maxInFlight,
       Duration writeTimeout,
       OnlineWriteListener writeListener,
       MetricGroup metricGroup)
       throws IOException {
-    this.redisUri = redisUri;
+    this.redisConnection = redisConnection;
     this.maxInFlight = maxInFlight;
     this.metricGroup = metricGroup;
     this.writeListener = writeListener;
@@ -92,7 +93,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
     this.redisMetrics = new RedisWriteMetrics(metricGroup);
     writeListener.open(metricGroup);
 
-    RedisURI uri = RedisURI.create(redisUri);
+    RedisURI uri = redisConnection.toRedisUri();
     uri.setTimeout(writeTimeout);
     // One connection needs one I/O thread; Lettuce's default is a thread per core, per writer.
     this.resources =
@@ -103,18 +104,14 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
             // Without a timeout an async command waits forever while the client reconnects.
             .timeoutOptions(TimeoutOptions.enabled(writeTimeout))
             .socketOptions(SocketOptions.builder().connectTimeout(writeTimeout).build())
+            .sslOptions(redisConnection.sslOptions())
             .build());
     try {
       this.connection = client.connect(ByteArrayCodec.INSTANCE);
       this.scriptSha = connection.sync().scriptLoad(SCRIPT);
     } catch (RuntimeException e) {
       shutDownClient();
-      throw new IOException(
-          "Cannot connect to Redis at "
-              + RedisUris.withoutCredentials(redisUri)
-              + ": "
-              + e.getMessage(),
-          e);
+      throw new IOException(redisConnection.connectFailure(e), e);
     }
     this.redis = connection.async();
   }
@@ -271,7 +268,7 @@ final class OnlineSinkWriter implements SinkWriter<OnlineRow> {
   private IOException writeFailed(Throwable failure) {
     return new IOException(
         "A write to Redis at "
-            + RedisUris.withoutCredentials(redisUri)
+            + redisConnection
             + " failed: "
             + failure.getMessage()
             + ". Flink's restart strategy restarts the job from its last checkpoint, and replaying"

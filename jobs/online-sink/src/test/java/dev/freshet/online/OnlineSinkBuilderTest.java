@@ -3,6 +3,7 @@ package dev.freshet.online;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class OnlineSinkBuilderTest {
   void defaultsApplyWhenOnlyTheUriIsSet() {
     OnlineSink sink = OnlineSink.builder().redisUri("redis://127.0.0.1:6379").build();
 
-    assertThat(sink.redisUri()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(sink.redis()).hasToString("redis://127.0.0.1:6379");
     assertThat(sink.maxInFlight()).isEqualTo(OnlineSink.DEFAULT_MAX_IN_FLIGHT);
     assertThat(sink.writeTimeout()).isEqualTo(OnlineSink.DEFAULT_WRITE_TIMEOUT);
     assertThat(sink.writeListener()).isSameAs(OnlineWriteListener.NONE);
@@ -23,7 +24,12 @@ class OnlineSinkBuilderTest {
   void optionsAreKeptAndTheSinkSurvivesJavaSerialization() throws Exception {
     OnlineSink sink =
         OnlineSink.builder()
-            .redisUri("redis://redis.internal:6380/2")
+            .redis(
+                RedisConnection.builder()
+                    .uri("rediss://redis.internal:6380/2")
+                    .passwordFile(Path.of("/etc/redis/password"))
+                    .caCertificateFile(Path.of("/etc/redis/ca.pem"))
+                    .build())
             .maxInFlight(16)
             .writeTimeout(Duration.ofSeconds(3))
             .writeListener(new CountingWriteListener())
@@ -33,7 +39,10 @@ class OnlineSinkBuilderTest {
         InstantiationUtil.deserializeObject(
             InstantiationUtil.serializeObject(sink), getClass().getClassLoader());
 
-    assertThat(copy.redisUri()).isEqualTo("redis://redis.internal:6380/2");
+    assertThat(copy.redis())
+        .hasToString(
+            "rediss://redis.internal:6380/2 (password from file /etc/redis/password, CA"
+                + " certificates from /etc/redis/ca.pem)");
     assertThat(copy.maxInFlight()).isEqualTo(16);
     assertThat(copy.writeTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(copy.writeListener()).isInstanceOf(CountingWriteListener.class);
@@ -54,7 +63,9 @@ class OnlineSinkBuilderTest {
   void buildWithoutAUriNamesTheMissingOption() {
     assertThatThrownBy(() -> OnlineSink.builder().build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("redisUri is not set; call redisUri(\"redis://host:6379\") before build()");
+        .hasMessage(
+            "Redis is not set; call redis(RedisConnection) or redisUri(\"redis://host:6379\") before"
+                + " build()");
   }
 
   @Test
@@ -62,7 +73,8 @@ class OnlineSinkBuilderTest {
     assertThatThrownBy(() -> OnlineSink.builder().redisUri("http://127.0.0.1:6379"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "redisUri 'http://127.0.0.1:6379' is not a Redis URI; use e.g. redis://host:6379");
+            "'http://127.0.0.1:6379' is not a Redis URI; use e.g. redis://host:6379 or"
+                + " rediss://host:6380 for TLS");
   }
 
   @Test

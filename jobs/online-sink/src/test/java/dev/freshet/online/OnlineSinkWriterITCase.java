@@ -373,7 +373,11 @@ class OnlineSinkWriterITCase {
       String uri, int maxInFlight, Duration writeTimeout, OnlineWriteListener writeListener)
       throws IOException {
     return new OnlineSinkWriter(
-        uri, maxInFlight, writeTimeout, writeListener, metrics.getMetricGroup());
+        RedisConnection.of(uri),
+        maxInFlight,
+        writeTimeout,
+        writeListener,
+        metrics.getMetricGroup());
   }
 
   private FeatureViewEncoder encoder(String featureView, Duration expiry) {
