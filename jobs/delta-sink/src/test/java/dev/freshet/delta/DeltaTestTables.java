@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
@@ -77,6 +78,14 @@ public final class DeltaTestTables {
       throw new UncheckedIOException(e);
     }
     return rows;
+  }
+
+  /** The table properties ({@code metaData.configuration}) of the table's latest snapshot. */
+  public static Map<String, String> tableProperties(Path tableRoot) {
+    return DeltaLog.forTable(new Configuration(), tableRoot.toString())
+        .update()
+        .getMetadata()
+        .getConfiguration();
   }
 
   /** The commit files ({@code _delta_log/<version>.json}) in version order. */
