@@ -267,17 +267,7 @@ record RecoveryScenario(int kills, Duration steady) {
   }
 
   private static LocalFlinkCluster.Settings settings() {
-    return LocalFlinkCluster.Settings.defaults()
-        .withRestPort(0)
-        // Notice a lost TaskManager by the failed heartbeat RPCs within about a second, not
-        // after the 50 s default timeout; restart at once instead of backing off exponentially.
-        .with("heartbeat.interval", "1 s")
-        .with("heartbeat.timeout", "5 s")
-        .with("restart-strategy.type", "fixed-delay")
-        .with("restart-strategy.fixed-delay.attempts", "10")
-        .with("restart-strategy.fixed-delay.delay", "0 s")
-        // The REST API's cached job details would otherwise be up to 3 s old.
-        .with("web.refresh-interval", "100 ms");
+    return LocalFlinkCluster.Settings.defaults().withRestPort(0).withFastFailover();
   }
 
   /**

@@ -2,14 +2,11 @@ package dev.freshet.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.Contract;
 import dev.freshet.contract.ContractLoader;
 import dev.freshet.delta.DeltaCommit;
 import dev.freshet.delta.DeltaCommitListener;
-import dev.freshet.events.DecodeResult;
 import dev.freshet.events.Event;
-import dev.freshet.events.EventDecoder;
 import dev.freshet.events.EventGenerator;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.FileTrace;
@@ -25,19 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FeatureJobITCase {
 
-  private static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
-  private static final List<Contract> CONTRACTS =
-      new ContractLoader().loadDirectory(Path.of("../../contracts"));
+  private static final long START = JobRun.START;
+  private static final List<Contract> CONTRACTS = JobRun.CONTRACTS;
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
@@ -61,19 +49,19 @@ class FeatureJobITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
+  private static final KafkaTestBroker BROKER = JobRun.BROKER;
 
   @TempDir Path tmp;
 
   @Test
   void computesExactFeaturesOfEveryContractIntoDelta() throws Exception {
-    Run run = new Run(tmp);
+    JobRun run = new JobRun(tmp);
     List<Event> events = run.produce(EventGenerator.builder().seed(11).build(), 3_000);
 
     run.execute(200, DeltaCommitListener.NONE);
 
     for (Contract contract : CONTRACTS) {
-      assertTableMatchesReference(run, contract, events);
+      ReferenceTables.assertTableMatchesReference(run.deltaPath, contract, events);
     }
   }
 
@@ -89,7 +77,7 @@ class FeatureJobITCase {
     Files.writeString(contractsDir.resolve("user_listening.yaml"), v1);
     Files.writeString(contractsDir.resolve("user_listening_v2.yaml"), v2);
     List<Contract> versions = new ContractLoader().loadDirectory(contractsDir);
-    Run run = new Run(tmp);
+    JobRun run = new JobRun(tmp);
     List<Event> events = run.produce(EventGenerator.builder().seed(31).build(), 2_000);
 
     run.execute(200, DeltaCommitListener.NONE, versions);
@@ -102,7 +90,7 @@ class FeatureJobITCase {
       assertThat(OfflineTableReader.read(run.deltaPath, version))
           .as(version.id())
           .isNotEmpty()
-          .usingElementComparator(FeatureJobITCase::compareWithinRounding)
+          .usingElementComparator(ReferenceTables::compareWithinRounding)
           .containsExactlyInAnyOrderElementsOf(expected);
     }
     List<FeatureRow> v2AsV1 =
@@ -119,7 +107,7 @@ class FeatureJobITCase {
 
   @Test
   void exactlyOnceThroughFailuresAfterACheckpointAndAroundTheGlobalCommit() throws Exception {
-    Run run = new Run(tmp);
+    JobRun run = new JobRun(tmp);
     // 300 listeners keep every distinct_count below the 384 values an lg_k 12 HLL sketch counts
     // exactly, so the tables can be compared with exact counts; the sketch's error bound beyond
     // that is TileAggregatorTest's to check.
@@ -134,13 +122,13 @@ class FeatureJobITCase {
     for (Contract contract : CONTRACTS) {
       List<String> paths = OfflineTableReader.addedPaths(run.deltaPath, contract);
       assertThat(paths).as("files of " + contract.name()).doesNotHaveDuplicates();
-      assertTableMatchesReference(run, contract, events);
+      ReferenceTables.assertTableMatchesReference(run.deltaPath, contract, events);
     }
   }
 
   @Test
   void malformedRecordsGoToTheDeadLetterTopicAndGoodOnesAreAllProcessed() throws Exception {
-    Run run = new Run(tmp);
+    JobRun run = new JobRun(tmp);
     List<GeneratedRecord> broken = new ArrayList<>();
     List<Event> events =
         run.produce(EventGenerator.builder().seed(5).malformedShare(0.05).build(), 3_000, broken);
@@ -169,7 +157,7 @@ class FeatureJobITCase {
         CONTRACTS.stream().filter(c -> c.source() == EventStream.BEHAVIOUR).toList();
     assertThat(behaviourContracts).hasSize(7);
     for (Contract contract : behaviourContracts) {
-      assertTableMatchesReference(run, contract, events);
+      ReferenceTables.assertTableMatchesReference(run.deltaPath, contract, events);
     }
   }
 
@@ -186,161 +174,20 @@ class FeatureJobITCase {
             .generate(100_000);
     List<Contract> fileContracts =
         CONTRACTS.stream().filter(c -> c.source() == EventStream.FILE).toList();
-    Run run = new Run(tmp);
+    JobRun run = new JobRun(tmp);
     run.produce(trace.observations());
 
     run.execute(5_000, DeltaCommitListener.NONE, fileContracts);
 
     assertThat(fileContracts).hasSize(5);
     for (Contract contract : fileContracts) {
-      assertTableMatchesReference(run, contract, trace.truth());
+      ReferenceTables.assertTableMatchesReference(run.deltaPath, contract, trace.truth());
     }
     assertThat(
             KafkaRecords.readAll(
                 BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(5)))
         .as("no observation came too late to be placed")
         .isEmpty();
-  }
-
-  /** The contract's table holds exactly the rows computed from {@code events} the slow way. */
-  private static void assertTableMatchesReference(
-      Run run, Contract contract, List<? extends Event> events) throws IOException {
-    List<FeatureRow> expected = ReferenceFeatures.compute(List.of(contract), events);
-    assertDistinctCountsExact(contract, expected);
-    // Rows are unique per (entity, feature time): sorted by it, the lists compare in linear time,
-    // where an unordered comparison would take quadratic time over 100,000 rows.
-    Comparator<FeatureRow> byEntityAndTime =
-        Comparator.comparing((FeatureRow row) -> row.entityKey)
-            .thenComparingLong(row -> row.featureTime);
-    assertThat(
-            OfflineTableReader.read(run.deltaPath, contract).stream()
-                .sorted(byEntityAndTime)
-                .toList())
-        .as(contract.name())
-        .isNotEmpty()
-        .usingElementComparator(FeatureJobITCase::compareWithinRounding)
-        .containsExactlyElementsOf(expected.stream().sorted(byEntityAndTime).toList());
-  }
-
-  /** Distinct counts are exact up to 384 values; beyond that they are estimates. */
-  private static void assertDistinctCountsExact(Contract contract, List<FeatureRow> expected) {
-    for (int f = 0; f < contract.features().size(); f++) {
-      if (contract.features().get(f).aggregation() == Aggregation.DISTINCT_COUNT) {
-        int feature = f;
-        assertThat(expected)
-            .as("%s stays within the sketch's exact range", contract.features().get(f).name())
-            .allMatch(row -> Double.isNaN(row.values[feature]) || row.values[feature] <= 384);
-      }
-    }
-  }
-
-  /**
-   * Rows are equal when keys and times are, and values agree to 1e-9 relative: sums of doubles (a
-   * standard deviation, a ratio of doubles) depend on the order the events were added in.
-   */
-  private static int compareWithinRounding(FeatureRow a, FeatureRow b) {
-    boolean same =
-        a.contract.equals(b.contract)
-            && a.entityKey.equals(b.entityKey)
-            && a.featureTime == b.featureTime
-            && a.values.length == b.values.length
-            && Arrays.deepEquals(a.lists, b.lists);
-    for (int i = 0; same && i < a.values.length; i++) {
-      double x = a.values[i];
-      double y = b.values[i];
-      same = Double.isNaN(x) ? Double.isNaN(y) : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x));
-    }
-    return same ? 0 : 1;
-  }
-
-  /** One run of the job on its own topics and Delta folder. */
-  private static final class Run {
-    final String behaviourTopic;
-    final String fileTopic;
-    final String deadLetterTopic;
-    final Path deltaPath;
-
-    Run(Path tmp) {
-      String id = UUID.randomUUID().toString().substring(0, 8);
-      behaviourTopic = "behaviour-" + id;
-      fileTopic = "file-" + id;
-      deadLetterTopic = "dead-letters-" + id;
-      deltaPath = tmp.resolve("delta");
-      BROKER.createTopics(Map.of(behaviourTopic, 2, fileTopic, 2, deadLetterTopic, 1));
-    }
-
-    List<Event> produce(EventGenerator generator, int actions) {
-      return produce(generator, actions, new ArrayList<>());
-    }
-
-    /**
-     * Produces generated actions 100 ms apart, with the file observations that arrive meanwhile;
-     * returns what the contracts see: the behaviour events that decode and the true file changes.
-     */
-    List<Event> produce(EventGenerator generator, int actions, List<GeneratedRecord> broken) {
-      List<GeneratedRecord> records = new ArrayList<>();
-      for (int i = 0; i < actions; i++) {
-        records.addAll(generator.next(START + i * 100L));
-      }
-      records.addAll(generator.finish());
-      List<Event> events = new ArrayList<>();
-      for (GeneratedRecord record : records) {
-        DecodeResult result = new EventDecoder(record.stream()).decode(record.value());
-        if (!(result instanceof DecodeResult.Decoded decoded)) {
-          broken.add(record);
-        } else if (record.stream() == EventStream.BEHAVIOUR) {
-          events.add(decoded.event());
-        }
-      }
-      events.addAll(generator.fileTruth());
-      produce(records);
-      return events;
-    }
-
-    /** Produces the records to this run's topics, in order. */
-    void produce(List<GeneratedRecord> records) {
-      KafkaRecords.produce(
-          BROKER.bootstrapServers(),
-          records.stream()
-              .map(
-                  r ->
-                      new ProducerRecord<>(
-                          r.stream() == EventStream.BEHAVIOUR ? behaviourTopic : fileTopic,
-                          r.key().getBytes(StandardCharsets.UTF_8),
-                          r.value()))
-              .toList());
-    }
-
-    void execute(long checkpointMillis, DeltaCommitListener listener) throws Exception {
-      execute(checkpointMillis, listener, CONTRACTS);
-    }
-
-    void execute(long checkpointMillis, DeltaCommitListener listener, List<Contract> contracts)
-        throws Exception {
-      Configuration conf = new Configuration();
-      // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
-      conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
-      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-      env.setParallelism(2);
-      env.enableCheckpointing(checkpointMillis);
-      FeatureJob.build(
-          env,
-          contracts,
-          FeatureJobConfig.builder()
-              .bootstrapServers(BROKER.bootstrapServers())
-              .behaviourTopic(behaviourTopic)
-              .fileTopic(fileTopic)
-              .deadLetterTopic(deadLetterTopic)
-              .consumerGroup("it-" + behaviourTopic)
-              .deltaBasePath(deltaPath.toString())
-              .deltaCommitListener(listener)
-              .boundedInput(true)
-              .build());
-      env.execute("feature job under test");
-    }
   }
 
   /**

@@ -40,7 +40,8 @@ class JobJarITCase {
         .noneMatch(entry -> entry.startsWith("org/apache/flink/streaming/api/environment/"));
   }
 
-  private static Path jobJar() throws IOException {
+  /** The shaded job jar under {@code target/}. */
+  static Path jobJar() throws IOException {
     try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "*-job.jar")) {
       for (Path jar : jars) {
         return jar;
