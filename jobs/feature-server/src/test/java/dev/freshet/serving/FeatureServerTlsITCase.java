@@ -1,7 +1,5 @@
 package dev.freshet.serving;
 
-import dev.freshet.testsupport.CapturedLogs;
-
 import static dev.freshet.serving.TestRegistry.types;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +11,7 @@ import dev.freshet.online.FeastRedisLayout;
 import dev.freshet.online.FeatureViewEncoder;
 import dev.freshet.online.OnlineRow;
 import dev.freshet.online.RedisConnection;
+import dev.freshet.testsupport.CapturedLogs;
 import dev.freshet.testsupport.TlsRedisTestServer;
 import feast.proto.core.RegistryProto;
 import feast.proto.serving.ServingAPIProto.FieldStatus;

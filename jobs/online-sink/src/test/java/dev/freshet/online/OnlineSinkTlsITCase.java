@@ -1,12 +1,11 @@
 package dev.freshet.online;
 
-import dev.freshet.testsupport.CapturedLogs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.freshet.localstack.RedisServerProcess;
 import dev.freshet.localstack.ThrowawayCertificates;
+import dev.freshet.testsupport.CapturedLogs;
 import dev.freshet.testsupport.TlsRedisTestServer;
 import feast.proto.types.ValueProto;
 import io.lettuce.core.AclSetuserArgs;
