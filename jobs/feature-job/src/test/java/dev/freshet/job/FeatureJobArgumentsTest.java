@@ -63,7 +63,7 @@ class FeatureJobArgumentsTest {
   }
 
   @Test
-  void timeSettingsDefaultToWhatIsSafeAfterARestore() {
+  void timeSettingsHaveTheirDefaults() {
     FeatureJob job = new FeatureJob();
     new CommandLine(job)
         .parseArgs("--contracts", "c", "--bootstrap-servers", "k:9092", "--delta-path", "/d");

@@ -25,15 +25,14 @@ import org.slf4j.LoggerFactory;
  * at random points, several times, while it works through its input: every table must equal the
  * features computed from the input the slow way, each row once, no data file twice.
  *
- * <p>The suite runs it on {@value #DEFAULT_RECORDS} records, a few minutes on two cores; {@code
- * -Dfreshet.kill.records=1000000} runs the million of issue 9, which takes about half an hour there
- * (docs/reliability.md has the figures of the last such run).
+ * <p>The suite runs it on {@value #DEFAULT_RECORDS} records; {@code -Dfreshet.kill.records=1000000}
+ * runs the million of issue 9, which takes far longer on two cores (docs/reliability.md).
  */
 class TaskManagerKillITCase {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskManagerKillITCase.class);
 
-  private static final int DEFAULT_RECORDS = 200_000;
+  private static final int DEFAULT_RECORDS = 50_000;
   private static final int RECORDS = Integer.getInteger("freshet.kill.records", DEFAULT_RECORDS);
   private static final int KILLS = 3;
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(3);
