@@ -17,8 +17,8 @@ public final class FeatureJobConfig {
    * How long a source split goes without records before it stops holding the watermark back. A
    * split that waits longer than this for its fetch or for the task thread while other splits catch
    * up counts as idle although records are waiting in it, and its events may arrive late
-   * (docs/reliability.md). A minute, as in Flink's own example, made bounded runs of the job
-   * several times slower for a reason not found yet, so the default stays 5 s.
+   * (docs/reliability.md). A minute, as in Flink's own example, made a bounded run over fuzzed
+   * input several times slower, so the default stays 5 s until that is measured again.
    */
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
 

@@ -70,6 +70,28 @@ class TileAggregatorTest {
   }
 
   @Test
+  void aLongQuietGapIsCrossedAtOnceNotWindowByWindow() throws Exception {
+    Contract contract = contract(Duration.ZERO);
+    harness = harness(contract);
+    long fortyDaysLater = Duration.ofDays(40).toMillis();
+
+    // Both arrive before any watermark, as an event from long ago may when a job starts.
+    play(contract, 1_000, 100);
+    play(contract, fortyDaysLater, 300);
+    harness.processWatermark(Duration.ofDays(20).toMillis());
+
+    assertThat(harness.numEventTimeTimers())
+        .as("only the later event's window end is pending, no timer stepping through the gap")
+        .isEqualTo(1);
+    harness.processWatermark(fortyDaysLater + 60_000);
+    assertThat(harness.extractOutputValues())
+        .extracting(row -> row.featureTime)
+        .isNotEmpty()
+        .allMatch(time -> time <= 60_000 || time > fortyDaysLater)
+        .anyMatch(time -> time > fortyDaysLater);
+  }
+
+  @Test
   void outOfOrderEventsLandInTheirOwnWindows() throws Exception {
     Contract contract = contract(Duration.ZERO);
     harness = harness(contract);
