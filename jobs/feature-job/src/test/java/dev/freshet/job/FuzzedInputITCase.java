@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.freshet.contract.Contract;
-import dev.freshet.contract.ContractLoader;
 import dev.freshet.events.DeadLetterReason;
 import dev.freshet.events.EventGenerator;
-import dev.freshet.events.EventStream;
 import dev.freshet.events.GeneratedRecord;
 import dev.freshet.job.EventFuzzer.Fuzzed;
 import dev.freshet.job.EventFuzzer.Mutation;
 import dev.freshet.testsupport.ConsumedRecord;
 import dev.freshet.testsupport.KafkaRecords;
-import dev.freshet.testsupport.KafkaTestBroker;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +18,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -34,7 +28,6 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,9 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FuzzedInputITCase {
 
   private static final int RECORDS = 100_000;
-  private static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
-  private static final List<Contract> CONTRACTS =
-      new ContractLoader().loadDirectory(Path.of("../../contracts"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
@@ -63,39 +53,23 @@ class FuzzedInputITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
-
   @TempDir Path tmp;
 
   @Test
   void everyRecordIsAcceptedOrDeadLetteredExactlyOnceAndTheJobNeverFails() throws Exception {
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    String behaviourTopic = "behaviour-" + id;
-    String fileTopic = "file-" + id;
-    String deadLetterTopic = "dead-letters-" + id;
-    BROKER.createTopics(Map.of(behaviourTopic, 2, fileTopic, 2, deadLetterTopic, 1));
+    JobRun run = new JobRun(tmp);
     List<Fuzzed> fuzzed = fuzzedRecords();
-    KafkaRecords.produce(
-        BROKER.bootstrapServers(),
-        fuzzed.stream()
-            .map(Fuzzed::record)
-            .map(
-                r ->
-                    new ProducerRecord<>(
-                        r.stream() == EventStream.BEHAVIOUR ? behaviourTopic : fileTopic,
-                        r.key().getBytes(StandardCharsets.UTF_8),
-                        r.value()))
-            .toList());
+    run.produce(fuzzed.stream().map(Fuzzed::record).toList());
 
-    JobExecutionResult result =
-        execute(behaviourTopic, fileTopic, deadLetterTopic, tmp.resolve("delta"));
+    JobExecutionResult result = execute(run);
 
     List<Fuzzed> broken = fuzzed.stream().filter(f -> !f.accepted()).toList();
     assertThat(broken.stream().map(Fuzzed::mutation).distinct())
         .as("every kind of breakage was produced")
         .hasSize((int) Arrays.stream(Mutation.values()).filter(m -> !m.accepted).count());
     List<ConsumedRecord> deadLetters =
-        KafkaRecords.readAll(BROKER.bootstrapServers(), deadLetterTopic, Duration.ofSeconds(60));
+        KafkaRecords.readAll(
+            JobRun.BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(60));
     Map<Boolean, List<ConsumedRecord>> lateOrNot =
         deadLetters.stream()
             .collect(
@@ -138,7 +112,7 @@ class FuzzedInputITCase {
     EventFuzzer fuzzer = new EventFuzzer(43, 0.5);
     List<Fuzzed> fuzzed = new ArrayList<>();
     for (long i = 0; fuzzed.size() < RECORDS; i++) {
-      for (GeneratedRecord record : generator.next(START + i * 10)) {
+      for (GeneratedRecord record : generator.next(JobRun.START + i * 10)) {
         if (fuzzed.size() < RECORDS) {
           fuzzed.add(fuzzer.fuzz(record));
         }
@@ -147,9 +121,7 @@ class FuzzedInputITCase {
     return fuzzed;
   }
 
-  private static JobExecutionResult execute(
-      String behaviourTopic, String fileTopic, String deadLetterTopic, Path deltaPath)
-      throws Exception {
+  private static JobExecutionResult execute(JobRun run) throws Exception {
     Configuration conf = new Configuration();
     // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
@@ -160,14 +132,14 @@ class FuzzedInputITCase {
     env.enableCheckpointing(500);
     FeatureJob.build(
         env,
-        CONTRACTS,
+        JobRun.CONTRACTS,
         FeatureJobConfig.builder()
-            .bootstrapServers(BROKER.bootstrapServers())
-            .behaviourTopic(behaviourTopic)
-            .fileTopic(fileTopic)
-            .deadLetterTopic(deadLetterTopic)
-            .consumerGroup("fuzz-" + behaviourTopic)
-            .deltaBasePath(deltaPath.toString())
+            .bootstrapServers(JobRun.BROKER.bootstrapServers())
+            .behaviourTopic(run.behaviourTopic)
+            .fileTopic(run.fileTopic)
+            .deadLetterTopic(run.deadLetterTopic)
+            .consumerGroup("fuzz-" + run.behaviourTopic)
+            .deltaBasePath(run.deltaPath.toString())
             .boundedInput(true)
             .build());
     return env.execute("feature job under fuzzed input");

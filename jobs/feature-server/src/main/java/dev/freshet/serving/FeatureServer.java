@@ -4,7 +4,6 @@ import dev.freshet.online.RedisConnection;
 import feast.proto.core.RegistryProto;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -93,9 +92,7 @@ public final class FeatureServer implements AutoCloseable {
     }
     ServingRegistry servingRegistry =
         registry != null ? ServingRegistry.of(registry) : ServingRegistry.read(registryFile);
-    redisClient = RedisClient.create(redisConnection.toRedisUri());
-    redisClient.setOptions(
-        ClientOptions.builder().sslOptions(redisConnection.sslOptions()).build());
+    redisClient = redisConnection.newClient();
     try {
       redis = connect();
       OnlineFeatureService service =

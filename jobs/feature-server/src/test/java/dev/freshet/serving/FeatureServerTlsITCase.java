@@ -16,7 +16,6 @@ import dev.freshet.testsupport.TlsRedisTestServer;
 import feast.proto.core.RegistryProto;
 import feast.proto.serving.ServingAPIProto.FieldStatus;
 import feast.proto.types.ValueProto.ValueType;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -64,8 +63,7 @@ class FeatureServerTlsITCase {
   static void connectWriter() {
     redis = TlsRedisTestServer.shared();
     RedisConnection connection = trustedWithPasswordFile();
-    writerClient = RedisClient.create(connection.toRedisUri());
-    writerClient.setOptions(ClientOptions.builder().sslOptions(connection.sslOptions()).build());
+    writerClient = connection.newClient();
     writer = writerClient.connect(ByteArrayCodec.INSTANCE);
   }
 
@@ -107,7 +105,7 @@ class FeatureServerTlsITCase {
         .hasMessageContaining("WRONGPASS")
         .satisfies(
             failure ->
-                assertThat(stackTrace(failure))
+                assertThat(CapturedLogs.stackTraceOf(failure))
                     .doesNotContain(redis.password())
                     .doesNotContain(wrongPassword));
   }
@@ -218,11 +216,5 @@ class FeatureServerTlsITCase {
 
   private static long secondsAgo(long seconds) {
     return Instant.now().minusSeconds(seconds).toEpochMilli();
-  }
-
-  private static String stackTrace(Throwable failure) {
-    StringWriter text = new StringWriter();
-    failure.printStackTrace(new PrintWriter(text));
-    return text.toString();
   }
 }

@@ -1,5 +1,7 @@
 package dev.freshet.online;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
@@ -97,6 +99,13 @@ public final class RedisConnection implements Serializable {
           RedisCredentialsProvider.from(() -> RedisCredentials.just(username, readPassword())));
     }
     return redisUri;
+  }
+
+  /** A Lettuce client for this connection, its TLS trust set; not connected yet. */
+  public RedisClient newClient() {
+    RedisClient client = RedisClient.create(toRedisUri());
+    client.setOptions(ClientOptions.builder().sslOptions(sslOptions()).build());
+    return client;
   }
 
   /** For Lettuce's {@code ClientOptions}: the CA certificates to trust, if any were given. */

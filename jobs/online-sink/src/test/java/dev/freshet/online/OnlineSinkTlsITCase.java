@@ -9,14 +9,11 @@ import dev.freshet.testsupport.CapturedLogs;
 import dev.freshet.testsupport.TlsRedisTestServer;
 import feast.proto.types.ValueProto;
 import io.lettuce.core.AclSetuserArgs;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -61,7 +58,7 @@ class OnlineSinkTlsITCase {
   @BeforeAll
   static void connectReaderAndAddTheEnvironmentsUser() {
     redis = TlsRedisTestServer.shared();
-    readerClient = client(trustedWithPasswordFile());
+    readerClient = trustedWithPasswordFile().newClient();
     reader = readerClient.connect(ByteArrayCodec.INSTANCE);
     reader
         .sync()
@@ -136,7 +133,8 @@ class OnlineSinkTlsITCase {
                 + redis.caCertificateFile()
                 + "): ")
         .hasMessageContaining("WRONGPASS")
-        .satisfies(failure -> assertNoPasswordIn(stackTrace(failure), wrongPassword));
+        .satisfies(
+            failure -> assertNoPasswordIn(CapturedLogs.stackTraceOf(failure), wrongPassword));
   }
 
   @Test
@@ -148,7 +146,7 @@ class OnlineSinkTlsITCase {
     assertThatThrownBy(() -> writer(plainText))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("Cannot connect to Redis at " + plainTextUri + " (")
-        .satisfies(failure -> assertNoPasswordIn(stackTrace(failure)));
+        .satisfies(failure -> assertNoPasswordIn(CapturedLogs.stackTraceOf(failure)));
   }
 
   @Test
@@ -250,13 +248,6 @@ class OnlineSinkTlsITCase {
         new MetricListener().getMetricGroup());
   }
 
-  /** A client set up as the writer sets up its own, for reading back what the writer wrote. */
-  private static RedisClient client(RedisConnection connection) {
-    RedisClient client = RedisClient.create(connection.toRedisUri());
-    client.setOptions(ClientOptions.builder().sslOptions(connection.sslOptions()).build());
-    return client;
-  }
-
   private static long storedClicks(long userId) throws Exception {
     byte[] key = FeastRedisLayout.redisKey(List.of("user_id"), List.of(userId), PROJECT);
     return ValueProto.Value.parseFrom(
@@ -269,12 +260,6 @@ class OnlineSinkTlsITCase {
     for (String password : otherPasswords) {
       assertThat(text).doesNotContain(password);
     }
-  }
-
-  private static String stackTrace(Throwable failure) {
-    StringWriter text = new StringWriter();
-    failure.printStackTrace(new PrintWriter(text));
-    return text.toString();
   }
 
   private static List<Throwable> causes(Throwable failure) {

@@ -45,6 +45,13 @@ public final class CapturedLogs implements AutoCloseable {
     return String.join("\n", appender.events);
   }
 
+  /** {@code failure}'s stack trace as printed, causes included: what a log line would show. */
+  public static String stackTraceOf(Throwable failure) {
+    StringWriter text = new StringWriter();
+    failure.printStackTrace(new PrintWriter(text));
+    return text.toString();
+  }
+
   public int events() {
     return appender.events.size();
   }
@@ -71,8 +78,7 @@ public final class CapturedLogs implements AutoCloseable {
           .append(' ')
           .append(event.getMessage().getFormattedMessage());
       if (event.getThrown() != null) {
-        text.append('\n');
-        event.getThrown().printStackTrace(new PrintWriter(text));
+        text.append('\n').append(stackTraceOf(event.getThrown()));
       }
       events.add(text.toString());
     }
