@@ -9,6 +9,7 @@ import dev.freshet.events.EventGenerator;
 import dev.freshet.job.FeatureJob;
 import dev.freshet.job.FeatureJobConfig;
 import dev.freshet.localstack.PrometheusServerProcess;
+import dev.freshet.testsupport.Await;
 import dev.freshet.testsupport.KafkaTestBroker;
 import dev.freshet.testsupport.RedisTestServer;
 import java.io.IOException;
@@ -143,9 +144,21 @@ class MonitoringITCase {
         assertThat(unmatched).as("alert rule selectors that match no series").isEmpty();
         assertEveryRuleEvaluatesWithoutError(api, deadline);
       } finally {
-        job.cancel().get(30, TimeUnit.SECONDS);
+        cancelAndAwaitTasksEnded(job);
       }
     }
+  }
+
+  /**
+   * A cancel is acknowledged before the tasks stop; until the job is CANCELED its Delta writers may
+   * still create files under the temporary directory that JUnit is deleting.
+   */
+  private static void cancelAndAwaitTasksEnded(JobClient job) throws Exception {
+    job.cancel().get(30, TimeUnit.SECONDS);
+    Await.until(
+        "job " + job.getJobID() + " cancelled",
+        Duration.ofSeconds(60),
+        () -> job.getJobStatus().join().isGloballyTerminalState());
   }
 
   private JobClient startJob(List<Contract> contracts, String id) throws Exception {
