@@ -97,6 +97,7 @@ public final class EventExpressions {
     private final CelRuntime.Program program;
     private Map<String, Object> lastFields;
     private Optional<Object> lastValue;
+    private CelEvaluationException lastFailure;
 
     private Program(CelRuntime.Program program) {
       this.program = program;
@@ -117,11 +118,24 @@ public final class EventExpressions {
     }
 
     private Optional<Object> run(Map<String, Object> fields) {
+      lastFailure = null;
       try {
         return Optional.ofNullable(program.eval(fields));
       } catch (CelEvaluationException e) {
+        lastFailure = e;
         return Optional.empty();
       }
+    }
+
+    /**
+     * Why the evaluation on {@code fields} (the same map object) failed, e.g. a division by zero,
+     * an overflow or the iteration budget; empty when it succeeded or has not run on them. An
+     * absent field is no failure: CEL answers it with an unknown, which is no value.
+     */
+    public Optional<String> failureOn(Map<String, Object> fields) {
+      return fields == lastFields && lastFailure != null
+          ? Optional.of(lastFailure.getMessage())
+          : Optional.empty();
     }
 
     public boolean matches(Map<String, Object> fields) {

@@ -30,4 +30,23 @@ class EventExpressionsTest {
     assertThat(played.number(Map.of())).isNaN();
     assertThat(played.number(first)).isEqualTo(20.0);
   }
+
+  @Test
+  void aFailedEvaluationIsNoValueAndSaysWhy() {
+    EventExpressions.Program perSecond = behaviour.program("played_ms / song_ms");
+    Map<String, Object> zeroLength = new HashMap<>(Map.of("played_ms", 10L, "song_ms", 0L));
+    Map<String, Object> absentLength = new HashMap<>(Map.of("played_ms", 10L));
+    Map<String, Object> valid = new HashMap<>(Map.of("played_ms", 10L, "song_ms", 5L));
+
+    assertThat(perSecond.failureOn(zeroLength)).as("before it ran").isEmpty();
+    assertThat(perSecond.number(zeroLength)).isNaN();
+    assertThat(perSecond.failureOn(zeroLength))
+        .hasValueSatisfying(reason -> assertThat(reason).contains("/ by zero"));
+    assertThat(perSecond.failureOn(valid)).as("fields it has not run on").isEmpty();
+
+    assertThat(perSecond.number(absentLength)).isNaN();
+    assertThat(perSecond.failureOn(absentLength)).as("an absent field is no failure").isEmpty();
+    assertThat(perSecond.number(valid)).isEqualTo(2.0);
+    assertThat(perSecond.failureOn(valid)).isEmpty();
+  }
 }

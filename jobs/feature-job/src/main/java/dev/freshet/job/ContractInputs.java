@@ -9,6 +9,11 @@ import dev.freshet.events.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One contract's view of events, compiled: whether an event is relevant (the source filter), which
@@ -18,6 +23,8 @@ import java.util.Map;
  */
 final class ContractInputs {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ContractInputs.class);
+
   /** Joins the values of a composite entity key; never part of an event's text fields. */
   static final String KEY_PART_SEPARATOR = "\u001f";
 
@@ -25,6 +32,9 @@ final class ContractInputs {
   private final EventExpressions.Program sourceFilter;
   private final List<FeaturePrograms> features = new ArrayList<>();
   private final boolean hasItems;
+  private final Counter expressionErrors;
+  private boolean failedOnThisEvent;
+  private boolean failureLogged;
 
   private record FeaturePrograms(
       Aggregation aggregation,
@@ -34,15 +44,17 @@ final class ContractInputs {
       EventExpressions.Program denominator) {}
 
   ContractInputs(Contract contract) {
-    this(contract, EventExpressions.forStream(contract.source()));
+    this(contract, EventExpressions.forStream(contract.source()), new SimpleCounter());
   }
 
   /**
    * @param expressions of the contract's stream, shared by every contract the router serves, so an
    *     expression several of them use is compiled once and runs once per event
+   * @param expressionErrors counts the events on which one of the contract's expressions failed
    */
-  ContractInputs(Contract contract, EventExpressions expressions) {
+  ContractInputs(Contract contract, EventExpressions expressions, Counter expressionErrors) {
     this.contract = contract;
+    this.expressionErrors = expressionErrors;
     this.sourceFilter = programOrNull(expressions, contract.sourceFilter());
     for (Feature feature : contract.features()) {
       features.add(
@@ -73,7 +85,16 @@ final class ContractInputs {
     if (event.stream() != contract.source()) {
       return List.of();
     }
-    if (sourceFilter != null && !sourceFilter.matches(variables)) {
+    failedOnThisEvent = false;
+    List<FeatureInput> inputs = collectInputs(event, variables);
+    if (failedOnThisEvent) {
+      expressionErrors.inc();
+    }
+    return inputs;
+  }
+
+  private List<FeatureInput> collectInputs(Event event, Map<String, Object> variables) {
+    if (sourceFilter != null && !matches(sourceFilter, event, variables)) {
       return List.of();
     }
     List<String> entities = entityKeys(event);
@@ -85,13 +106,13 @@ final class ContractInputs {
     boolean any = false;
     for (int f = 0; f < values.length; f++) {
       FeaturePrograms feature = features.get(f);
-      boolean accepted = feature.filter() == null || feature.filter().matches(variables);
+      boolean accepted = feature.filter() == null || matches(feature.filter(), event, variables);
       if (feature.aggregation().foldsItems()) {
         values[f] = Double.NaN;
-        items[f] = accepted ? item(feature, variables) : null;
+        items[f] = accepted ? item(feature, event, variables) : null;
         any |= items[f] != null;
       } else {
-        values[f] = accepted ? value(feature, variables) : Double.NaN;
+        values[f] = accepted ? value(feature, event, variables) : Double.NaN;
         any |= !Double.isNaN(values[f]);
       }
     }
@@ -106,14 +127,18 @@ final class ContractInputs {
   }
 
   /** The number an accepted event adds to a feature, NaN for none. */
-  private static double value(FeaturePrograms feature, Map<String, Object> variables) {
+  private double value(FeaturePrograms feature, Event event, Map<String, Object> variables) {
     return switch (feature.aggregation()) {
       case COUNT, ADAPTIVE_INTERVAL -> 1;
       case RATIO ->
-          feature.denominator().matches(variables)
-              ? (feature.numerator().matches(variables) ? 1 : 0)
+          matches(feature.denominator(), event, variables)
+              ? (matches(feature.numerator(), event, variables) ? 1 : 0)
               : Double.NaN;
-      default -> feature.input().number(variables);
+      default -> {
+        double number = feature.input().number(variables);
+        noteFailure(feature.input(), event, variables);
+        yield number;
+      }
     };
   }
 
@@ -121,13 +146,43 @@ final class ContractInputs {
    * The item an accepted event adds to a distinct_count or top_k feature: the input's value as text
    * (the input has one scalar type, so texts of different types never meet), null for none.
    */
-  private static String item(FeaturePrograms feature, Map<String, Object> variables) {
-    return feature
-        .input()
-        .evaluate(variables)
-        .filter(ContractInputs::isScalar)
-        .map(String::valueOf)
-        .orElse(null);
+  private String item(FeaturePrograms feature, Event event, Map<String, Object> variables) {
+    Optional<Object> value = feature.input().evaluate(variables);
+    noteFailure(feature.input(), event, variables);
+    return value.filter(ContractInputs::isScalar).map(String::valueOf).orElse(null);
+  }
+
+  private boolean matches(
+      EventExpressions.Program program, Event event, Map<String, Object> variables) {
+    boolean matches = program.matches(variables);
+    noteFailure(program, event, variables);
+    return matches;
+  }
+
+  /**
+   * A failed expression (a division by zero, an overflow, the iteration budget) gives no value, as
+   * an absent field does, but it is a fault in the contract or the data that must not pass unseen:
+   * the contract's {@value ContractMetrics#EXPRESSION_ERRORS} counter, and the first failure logged
+   * with its event.
+   */
+  private void noteFailure(
+      EventExpressions.Program program, Event event, Map<String, Object> variables) {
+    program
+        .failureOn(variables)
+        .ifPresent(
+            failure -> {
+              failedOnThisEvent = true;
+              if (!failureLogged) {
+                failureLogged = true;
+                LOG.warn(
+                    "contract {}: an expression failed on event {} ({}); the event adds nothing"
+                        + " to the features it fed, and {} counts each such event",
+                    contract.id(),
+                    event.field("event_id"),
+                    failure,
+                    ContractMetrics.EXPRESSION_ERRORS);
+              }
+            });
   }
 
   /** CEL answers an expression over an absent field with an unknown, which is no value. */

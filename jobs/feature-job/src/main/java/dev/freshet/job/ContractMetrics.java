@@ -26,6 +26,13 @@ final class ContractMetrics {
   /** Counter: events that arrived after their window closed and went to the dead-letter topic. */
   static final String LATE_EVENTS = "lateEvents";
 
+  /**
+   * Counter: events on which one of the contract's expressions failed at run time (a division by
+   * zero, an overflow, the iteration budget); such an event adds nothing to the features whose
+   * expression failed.
+   */
+  static final String EXPRESSION_ERRORS = "expressionErrors";
+
   /** Histogram: availability time minus event time of the latest rows a sink made available. */
   static final String FRESHNESS_MS = "freshnessMs";
 

@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -39,7 +40,10 @@ public class ContractRouter<E extends Event> extends ProcessFunction<E, FeatureI
     for (Contract contract : contracts) {
       EventExpressions ofStream =
           expressions.computeIfAbsent(contract.source(), EventExpressions::forStream);
-      inputs.add(new ContractInputs(contract, ofStream));
+      Counter expressionErrors =
+          ContractMetrics.contractGroup(getRuntimeContext().getMetricGroup(), contract.id())
+              .counter(ContractMetrics.EXPRESSION_ERRORS);
+      inputs.add(new ContractInputs(contract, ofStream, expressionErrors));
     }
   }
 
