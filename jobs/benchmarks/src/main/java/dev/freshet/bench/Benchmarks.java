@@ -109,6 +109,13 @@ public final class Benchmarks implements Callable<Integer> {
   Integer kills;
 
   @Option(
+      names = "--recovery-job-option",
+      description =
+          "An option for the recovery scenario's job, e.g. --recovery-job-option=--idleness-ms=60000;"
+              + " repeatable.")
+  List<String> recoveryJobOptions = new ArrayList<>();
+
+  @Option(
       names = "--soak-minutes",
       description =
           "Minutes of traffic in the memory scenario, which runs only when --scenarios names it"
@@ -347,7 +354,8 @@ public final class Benchmarks implements Callable<Integer> {
       return null;
     }
     RecoveryScenario scenario =
-        new RecoveryScenario(killCount, Duration.ofSeconds(profile == Profile.smoke ? 3 : 5));
+        new RecoveryScenario(
+            killCount, Duration.ofSeconds(profile == Profile.smoke ? 3 : 5), recoveryJobOptions);
     // The local run's traffic (featurectl run: 500 listener actions and 200 file observations per
     // second): at a quarter of the freshness rate or more, the job on the session cluster did not
     // always catch up within a minute of a restore, with the broker, the harness, a JobManager and

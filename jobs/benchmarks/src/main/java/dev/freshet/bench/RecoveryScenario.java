@@ -51,7 +51,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * @param steady how long the job runs undisturbed before each kill; the backlog it reaches then is
  *     what catch-up aims back at
  */
-record RecoveryScenario(int kills, Duration steady) {
+/**
+ * @param jobOptions given to the job besides its topics and sinks, e.g. {@code
+ *     --idleness-ms=60000}, to compare a setting's effect on recovery
+ */
+record RecoveryScenario(int kills, Duration steady, List<String> jobOptions) {
 
   static final String NAME = "recovery";
 
@@ -168,8 +172,11 @@ record RecoveryScenario(int kills, Duration steady) {
         "our job, every contract, heap state, Delta and Redis (when installed), on a local session"
             + " cluster (JobManager and TaskManagers in processes of their own), fed live at %,.0f"
             + " events/s; %d TaskManager kills (SIGKILL), each after %d s of steady running with a"
-            + " standby TaskManager registered; heartbeat 1 s, timeout 5 s, fixed-delay restarts",
-        recordsPerSecond, kills, steady.toSeconds());
+            + " standby TaskManager registered; heartbeat 1 s, timeout 5 s, fixed-delay restarts%s",
+        recordsPerSecond,
+        kills,
+        steady.toSeconds(),
+        jobOptions.isEmpty() ? "" : "; job options " + String.join(" ", jobOptions));
   }
 
   Result run(
@@ -202,14 +209,15 @@ record RecoveryScenario(int kills, Duration steady) {
           SessionJob.start(
               flink,
               jobJar,
-              SessionJob.arguments(
-                  context,
-                  contracts,
-                  traffic,
-                  lineage,
-                  deadLetters,
-                  directory.resolve("delta"),
-                  NAME),
+              withJobOptions(
+                  SessionJob.arguments(
+                      context,
+                      contracts,
+                      traffic,
+                      lineage,
+                      deadLetters,
+                      directory.resolve("delta"),
+                      NAME)),
               RECOVERY_TIMEOUT);
       LiveTraffic.Producing producing =
           traffic.start(context.bootstrapServers(), recordsPerSecond, 7, ready, 1_000, 2_000);
@@ -417,6 +425,12 @@ record RecoveryScenario(int kills, Duration steady) {
       pairs += tables.distinctValues(contract.tableName(), keys);
     }
     return pairs;
+  }
+
+  private List<String> withJobOptions(List<String> arguments) {
+    List<String> all = new ArrayList<>(arguments);
+    all.addAll(jobOptions);
+    return all;
   }
 
   /** The same job over the same records, bounded, on a MiniCluster, with no failure. */
