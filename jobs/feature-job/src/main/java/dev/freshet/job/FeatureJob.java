@@ -64,6 +64,8 @@ public final class FeatureJob implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
+  @Mixin KafkaConnectionOptions kafkaOptions = new KafkaConnectionOptions();
+
   @Option(names = "--delta-path", required = true, description = "Base path of the offline tables.")
   String deltaPath;
 
@@ -173,7 +175,7 @@ public final class FeatureJob implements Callable<Integer> {
   /** The job's settings from its command line. */
   FeatureJobConfig config() {
     return FeatureJobConfig.builder()
-        .bootstrapServers(bootstrapServers)
+        .kafka(kafkaOptions.connection(bootstrapServers))
         .deltaBasePath(deltaPath)
         .redis(redisOptions.connection(redisUri).orElse(null))
         .deadLetterTopic(deadLetterTopic)
@@ -336,6 +338,9 @@ public final class FeatureJob implements Callable<Integer> {
             .setGroupId(config.consumerGroup())
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
             .setDeserializer(new KafkaEventDeserializer(stream, config.maxEventTimeAhead()));
+    // Security settings name the password's file or variable only: the source is serialized into
+    // the job graph, and the client reads the password itself where it connects.
+    config.kafka().securityProperties().forEach(builder::setProperty);
     if (config.boundedInput()) {
       builder.setBounded(OffsetsInitializer.latest());
     }
@@ -357,6 +362,7 @@ public final class FeatureJob implements Callable<Integer> {
     Properties producer = new Properties();
     // Below the broker's default transaction.max.timeout.ms of 15 minutes (the builder's is 1 h).
     producer.setProperty("transaction.timeout.ms", "600000");
+    producer.putAll(config.kafka().securityProperties());
     return KafkaSink.<DeadLetter>builder()
         .setBootstrapServers(config.bootstrapServers())
         .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))

@@ -22,7 +22,7 @@ public final class FeatureJobConfig {
    */
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
 
-  private final String bootstrapServers;
+  private final KafkaConnection kafka;
   private final String behaviourTopic;
   private final String fileTopic;
   private final String deadLetterTopic;
@@ -44,7 +44,7 @@ public final class FeatureJobConfig {
   private final Map<String, String> hadoopConfiguration;
 
   private FeatureJobConfig(Builder builder) {
-    this.bootstrapServers = builder.bootstrapServers;
+    this.kafka = builder.kafka;
     this.behaviourTopic = builder.behaviourTopic;
     this.fileTopic = builder.fileTopic;
     this.deadLetterTopic = builder.deadLetterTopic;
@@ -71,7 +71,12 @@ public final class FeatureJobConfig {
   }
 
   public String bootstrapServers() {
-    return bootstrapServers;
+    return kafka.bootstrapServers();
+  }
+
+  /** The brokers, and how the sources and the dead-letter sink authenticate to them. */
+  public KafkaConnection kafka() {
+    return kafka;
   }
 
   public String topic(EventStream stream) {
@@ -166,7 +171,7 @@ public final class FeatureJobConfig {
    * Settings with the defaults of a local run; bootstrap servers and the Delta path are required.
    */
   public static final class Builder {
-    private String bootstrapServers;
+    private KafkaConnection kafka;
     private String behaviourTopic = EventStream.BEHAVIOUR.defaultTopic();
     private String fileTopic = EventStream.FILE.defaultTopic();
     private String deadLetterTopic = "freshet-dead-letters";
@@ -187,8 +192,14 @@ public final class FeatureJobConfig {
     private OnlineWriteListener onlineWriteListener = OnlineWriteListener.NONE;
     private Map<String, String> hadoopConfiguration = Map.of();
 
+    /** Brokers that take plain text without authentication; see {@link #kafka} for others. */
     public Builder bootstrapServers(String bootstrapServers) {
-      this.bootstrapServers = bootstrapServers;
+      return kafka(KafkaConnection.plaintext(bootstrapServers));
+    }
+
+    /** The brokers with the security protocol and credentials of the job's Kafka clients. */
+    public Builder kafka(KafkaConnection kafka) {
+      this.kafka = Objects.requireNonNull(kafka, "kafka");
       return this;
     }
 
@@ -314,7 +325,7 @@ public final class FeatureJobConfig {
     }
 
     public FeatureJobConfig build() {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers is required");
+      Objects.requireNonNull(kafka, "bootstrapServers (or kafka) is required");
       Objects.requireNonNull(deltaBasePath, "deltaBasePath is required");
       if (maxEventTimeAhead.isNegative()) {
         throw new IllegalArgumentException(

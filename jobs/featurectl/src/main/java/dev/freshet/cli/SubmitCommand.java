@@ -1,6 +1,7 @@
 package dev.freshet.cli;
 
 import dev.freshet.contract.Contract;
+import dev.freshet.job.KafkaConnectionOptions;
 import dev.freshet.online.RedisConnectionOptions;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -35,6 +36,9 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
+  /** Passed on to the job as they are: files they name must exist on the cluster's machines. */
+  @Mixin KafkaConnectionOptions kafkaOptions = new KafkaConnectionOptions();
+
   @Option(names = "--delta-path", required = true, description = "Base path of the offline tables.")
   String deltaPath;
 
@@ -60,14 +64,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (loaded.isEmpty()) {
       return 1;
     }
-    List<String> jobArguments = new ArrayList<>();
-    jobArguments.addAll(
-        List.of("--bootstrap-servers", bootstrapServers, "--delta-path", deltaPath));
-    if (redisOptions.connection(redisUri).isPresent()) {
-      jobArguments.addAll(List.of("--redis-uri", redisUri));
-      jobArguments.addAll(redisOptions.arguments());
-    }
-    jobArguments.addAll(moreJobArguments);
+    List<String> jobArguments = jobArguments();
     // A job without state is a new writer of the tables: it gets an application id of its own.
     String deltaAppId = "freshet-" + Instant.now().toEpochMilli();
     Submission submission =
@@ -78,5 +75,23 @@ final class SubmitCommand implements Callable<Integer> {
         submission.jobId(), loaded.get().size(), flink.flink, deltaAppId);
     out.printf("  web UI %s/#/job/running/%s%n", flink.flink, submission.jobId());
     return 0;
+  }
+
+  /**
+   * The job's arguments: connection options checked here, so that a contradiction is a usage error
+   * before anything is uploaded, and passed on by name (a password file's path, never a password).
+   */
+  List<String> jobArguments() {
+    kafkaOptions.connection(bootstrapServers);
+    List<String> jobArguments = new ArrayList<>();
+    jobArguments.addAll(List.of("--bootstrap-servers", bootstrapServers));
+    jobArguments.addAll(kafkaOptions.arguments());
+    jobArguments.addAll(List.of("--delta-path", deltaPath));
+    if (redisOptions.connection(redisUri).isPresent()) {
+      jobArguments.addAll(List.of("--redis-uri", redisUri));
+      jobArguments.addAll(redisOptions.arguments());
+    }
+    jobArguments.addAll(moreJobArguments);
+    return jobArguments;
   }
 }

@@ -11,11 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +30,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>It stands in for a Docker container where there is no Docker engine. Its internal topics have
  * replication factor 1 so that consumer groups and transactions work on one node. Closing it, or
  * shutting down the JVM that started it, stops the process.
+ *
+ * <p>{@link #start} serves clients in plain text without authentication, as the local run wants it.
+ * {@link #startWithSaslSsl} serves them as a production broker should: TLS, and a SCRAM password,
+ * for tests of the clients' security settings.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
@@ -50,18 +64,28 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private static final int LOG_TAIL_LINES = 40;
   private static final String LOOPBACK = LoopbackPorts.LOOPBACK;
 
+  /** The SASL mechanism of {@link #startWithSaslSsl}: SCRAM, what Kafka deployments use. */
+  public static final String SASL_MECHANISM = "SCRAM-SHA-512";
+
+  /** The one SCRAM user of {@link #startWithSaslSsl}. */
+  public static final String SASL_USERNAME = "freshet";
+
+  private static final int PASSWORD_BYTES = 24;
+
+  /** Kafka's default and minimum for SCRAM-SHA-512 is 4096; as many as a real deployment uses. */
+  private static final int SCRAM_ITERATIONS = 8192;
+
   private final BrokerFiles files;
-  private final int brokerPort;
-  private final int controllerPort;
+  private final Ports ports;
+  private final SaslSsl saslSsl;
   private final Process process;
   private final Thread shutdownHook;
   private boolean closed;
 
-  private KafkaBrokerProcess(
-      BrokerFiles files, int brokerPort, int controllerPort, Process process) {
+  private KafkaBrokerProcess(BrokerFiles files, Ports ports, SaslSsl saslSsl, Process process) {
     this.files = files;
-    this.brokerPort = brokerPort;
-    this.controllerPort = controllerPort;
+    this.ports = ports;
+    this.saslSsl = saslSsl;
     this.process = process;
     this.shutdownHook = new Thread(this::close, "kafka-broker-process-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -82,18 +106,63 @@ public final class KafkaBrokerProcess implements AutoCloseable {
    *     startupTimeout}; the message ends with the last lines of its log.
    */
   public static KafkaBrokerProcess start(Path workDir, Duration startupTimeout) {
+    int[] free = LoopbackPorts.pickFree(2);
+    // Clients and the broker itself share the one plain-text listener.
+    return start(workDir, startupTimeout, new Ports(free[0], free[0], free[1]), null);
+  }
+
+  /**
+   * Starts a broker whose client listener speaks SASL_SSL only: TLS with {@code certificates}'
+   * server certificate, and SCRAM-SHA-512 as the user {@value #SASL_USERNAME} with a random
+   * password, which {@link #password()} and {@link #passwordFile()} give to clients. It returns
+   * once a client that trusts the CA and gives the password is served.
+   *
+   * <p>The controller listener and the listener the broker uses to reach itself stay plain text, on
+   * loopback only, as they are inside a cluster's private network; {@link #bootstrapServers()} is
+   * the SASL_SSL listener. The password reaches the broker through its Admin API on that internal
+   * listener, never a command line or a file of the broker; a restart on the same {@code workDir}
+   * gives the user a new password.
+   *
+   * @param certificates a server certificate valid for {@code IP:127.0.0.1}, as clients check the
+   *     host name by default
+   * @throws IllegalStateException if the broker exits or is not ready within {@link
+   *     #DEFAULT_STARTUP_TIMEOUT}; the message ends with the last lines of its log
+   */
+  public static KafkaBrokerProcess startWithSaslSsl(
+      Path workDir, ThrowawayCertificates certificates) {
+    Path dir = workDir.toAbsolutePath();
+    String password = HexFormat.of().formatHex(randomBytes(PASSWORD_BYTES));
+    Path passwordFile = dir.resolve("client-password");
+    // Ends with a newline, as a file written by an editor or echo does: clients must cope.
+    writeOwnerOnlyFile(passwordFile, password + "\n");
+    Path keyAndCertificate = dir.resolve("broker-key-and-certificate.pem");
+    try {
+      writeOwnerOnlyFile(
+          keyAndCertificate,
+          Files.readString(certificates.serverKey())
+              + Files.readString(certificates.serverCertificate()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the certificates for the Kafka broker", e);
+    }
+    int[] free = LoopbackPorts.pickFree(3);
+    SaslSsl saslSsl =
+        new SaslSsl(certificates.caCertificate(), keyAndCertificate, password, passwordFile);
+    return start(workDir, DEFAULT_STARTUP_TIMEOUT, new Ports(free[0], free[1], free[2]), saslSsl);
+  }
+
+  private static KafkaBrokerProcess start(
+      Path workDir, Duration startupTimeout, Ports ports, SaslSsl saslSsl) {
     long startNanos = System.nanoTime();
     String classpath =
         ResolvedClasspath.load(
             KafkaBrokerProcess.class, "kafka-broker.classpath", "jobs/local-stack");
-    int[] ports = LoopbackPorts.pickFree(2);
-    BrokerFiles files = BrokerFiles.write(workDir.toAbsolutePath(), ports[0], ports[1]);
+    BrokerFiles files = BrokerFiles.write(workDir.toAbsolutePath(), ports, saslSsl);
     if (!files.isFormatted()) {
       formatStorage(classpath, files);
     }
 
     KafkaBrokerProcess broker =
-        new KafkaBrokerProcess(files, ports[0], ports[1], launch(classpath, files));
+        new KafkaBrokerProcess(files, ports, saslSsl, launch(classpath, files));
     try {
       broker.awaitReady(startNanos + startupTimeout.toNanos(), startupTimeout);
     } catch (RuntimeException e) {
@@ -101,25 +170,53 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       throw e;
     }
     LOG.info(
-        "Kafka broker ready at {} in {} ms (pid {}, log {})",
+        "Kafka broker ready at {}{} in {} ms (pid {}, log {})",
         broker.bootstrapServers(),
+        saslSsl == null ? "" : " (SASL_SSL, " + SASL_MECHANISM + " as " + SASL_USERNAME + ")",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         broker.process.pid(),
         files.brokerLog());
     return broker;
   }
 
-  /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:40123}. */
+  /**
+   * The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:40123}: the SASL_SSL
+   * listener of a broker {@linkplain #startWithSaslSsl started with SASL_SSL}.
+   */
   public String bootstrapServers() {
-    return LOOPBACK + ":" + brokerPort;
+    return LOOPBACK + ":" + ports.client();
   }
 
+  /** The port of {@link #bootstrapServers()}. */
   public int brokerPort() {
-    return brokerPort;
+    return ports.client();
   }
 
   public int controllerPort() {
-    return controllerPort;
+    return ports.controller();
+  }
+
+  /**
+   * The plain-text listener the broker reaches itself on; the same as {@link #brokerPort()} unless
+   * {@linkplain #startWithSaslSsl started with SASL_SSL}.
+   */
+  public int internalPort() {
+    return ports.internal();
+  }
+
+  /** The certificate of the CA that signed the broker's certificate, PEM. */
+  public Path caCertificateFile() {
+    return saslSsl().caCertificate();
+  }
+
+  /** A file holding the SCRAM password and a newline, readable by its owner only. */
+  public Path passwordFile() {
+    return saslSsl().passwordFile();
+  }
+
+  /** The password clients must give; tests use it to check that it appears nowhere else. */
+  public String password() {
+    return saslSsl().password();
   }
 
   /** The broker's stdout and stderr. */
@@ -198,9 +295,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         if (admin == null && isAcceptingConnections()) {
           // Created only once the port is open, so that the client logs no refused connections.
           admin =
-              Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+              Admin.create(
+                  Map.of(
+                      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LOOPBACK + ":" + internalPort()));
         }
         if (admin != null && hasRegisteredBroker(admin)) {
+          if (saslSsl != null) {
+            saslSsl.addUser(admin);
+            awaitSaslSslClientServed(deadlineNanos, startupTimeout);
+          }
           return;
         }
         if (System.nanoTime() - deadlineNanos > 0) {
@@ -225,10 +328,33 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   private boolean isAcceptingConnections() {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(LOOPBACK, brokerPort), READINESS_REQUEST_TIMEOUT_MS);
+      socket.connect(new InetSocketAddress(LOOPBACK, internalPort()), READINESS_REQUEST_TIMEOUT_MS);
       return true;
     } catch (IOException notYetListening) {
       return false;
+    }
+  }
+
+  /**
+   * Waits until a client with the CA and the password is served on the SASL_SSL listener: a new
+   * SCRAM credential reaches the broker through the metadata log, a moment after it is accepted.
+   */
+  private void awaitSaslSslClientServed(long deadlineNanos, Duration startupTimeout)
+      throws InterruptedException {
+    Map<String, Object> client = new HashMap<>(saslSsl.clientProperties());
+    client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    try (Admin admin = Admin.create(client)) {
+      while (!hasRegisteredBroker(admin)) {
+        if (System.nanoTime() - deadlineNanos > 0) {
+          throw new IllegalStateException(
+              "Kafka broker (pid "
+                  + process.pid()
+                  + ") did not serve a SASL_SSL client within "
+                  + startupTimeout
+                  + logTail(logFile()));
+        }
+        Thread.sleep(READINESS_POLL_INTERVAL.toMillis());
+      }
     }
   }
 
@@ -338,12 +464,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** The files a broker keeps in its work dir. */
   private record BrokerFiles(Path dir) {
 
-    static BrokerFiles write(Path dir, int brokerPort, int controllerPort) {
+    static BrokerFiles write(Path dir, Ports ports, SaslSsl saslSsl) {
       BrokerFiles files = new BrokerFiles(dir);
       try {
         Files.createDirectories(dir);
-        Files.writeString(
-            files.serverProperties(), files.serverProperties(brokerPort, controllerPort));
+        Files.writeString(files.serverProperties(), files.serverProperties(ports, saslSsl));
         try (InputStream log4jConfig =
             KafkaBrokerProcess.class.getResourceAsStream("kafka-broker-log4j2.properties")) {
           Files.copy(log4jConfig, files.log4jConfig(), StandardCopyOption.REPLACE_EXISTING);
@@ -379,19 +504,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       return dir.resolve("broker-log4j2.properties");
     }
 
-    private String serverProperties(int brokerPort, int controllerPort) {
-      String broker = "PLAINTEXT://" + LOOPBACK + ":" + brokerPort;
-      String controller = "CONTROLLER://" + LOOPBACK + ":" + controllerPort;
+    private String serverProperties(Ports ports, SaslSsl saslSsl) {
+      String broker = "PLAINTEXT://" + LOOPBACK + ":" + ports.internal();
+      String controller = "CONTROLLER://" + LOOPBACK + ":" + ports.controller();
+      String clients = saslSsl == null ? "" : "SASL_SSL://" + LOOPBACK + ":" + ports.client() + ",";
       return String.join(
           "\n",
           "process.roles=broker,controller",
           "node.id=1",
-          "controller.quorum.voters=1@" + LOOPBACK + ":" + controllerPort,
-          "listeners=" + broker + "," + controller,
-          "advertised.listeners=" + broker,
-          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+          "controller.quorum.voters=1@" + LOOPBACK + ":" + ports.controller(),
+          "listeners=" + clients + broker + "," + controller,
+          "advertised.listeners=" + clients + broker,
+          "listener.security.protocol.map="
+              + "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
           "controller.listener.names=CONTROLLER",
           "inter.broker.listener.name=PLAINTEXT",
+          saslSsl == null ? "" : saslSsl.listenerProperties(),
           "log.dirs=" + dataDir(),
           // One node: every internal topic must fit on it.
           "offsets.topic.replication.factor=1",
@@ -411,5 +539,103 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           "auto.create.topics.enable=false",
           "");
     }
+  }
+
+  /**
+   * The broker's ports: {@code client} for {@link #bootstrapServers()}, {@code internal} the
+   * plain-text listener the broker reaches itself on (the same as {@code client} without SASL_SSL),
+   * {@code controller} the KRaft controller's.
+   */
+  private record Ports(int client, int internal, int controller) {}
+
+  /** The TLS material and the SCRAM user's password of a broker started with SASL_SSL. */
+  private record SaslSsl(
+      Path caCertificate, Path keyAndCertificate, String password, Path passwordFile) {
+
+    /** The SASL_SSL listener's settings in server.properties; no password among them. */
+    String listenerProperties() {
+      String prefix = "listener.name.sasl_ssl.";
+      return String.join(
+          "\n",
+          "sasl.enabled.mechanisms=" + SASL_MECHANISM,
+          prefix
+              + SASL_MECHANISM.toLowerCase(Locale.ROOT)
+              + ".sasl.jaas.config="
+              + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+          // An unencrypted PKCS#8 key and its certificate in one PEM file: no keystore password.
+          prefix + "ssl.keystore.type=PEM",
+          prefix + "ssl.keystore.location=" + keyAndCertificate,
+          // Clients authenticate with SCRAM, not with certificates of their own.
+          prefix + "ssl.client.auth=none");
+    }
+
+    /** Adds the SCRAM user with the password, through the internal listener's {@code admin}. */
+    void addUser(Admin admin) {
+      try {
+        admin
+            .alterUserScramCredentials(
+                List.of(
+                    new UserScramCredentialUpsertion(
+                        SASL_USERNAME,
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS),
+                        password)))
+            .all()
+            .get(READINESS_REQUEST_TIMEOUT_MS * 10L, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException(
+            "Cannot add the SCRAM user " + SASL_USERNAME + " to the Kafka broker: " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while adding the SCRAM user", e);
+      }
+    }
+
+    /** What a client of the SASL_SSL listener needs besides its bootstrap servers. */
+    Map<String, Object> clientProperties() {
+      return Map.of(
+          "security.protocol",
+          "SASL_SSL",
+          "sasl.mechanism",
+          SASL_MECHANISM,
+          // In this JVM only: the broker's own readiness check, never logged (a password config).
+          "sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+              + SASL_USERNAME
+              + "\" password=\""
+              + password
+              + "\";",
+          "ssl.truststore.type",
+          "PEM",
+          "ssl.truststore.location",
+          caCertificate.toString());
+    }
+  }
+
+  private SaslSsl saslSsl() {
+    if (saslSsl == null) {
+      throw new IllegalStateException(
+          "This Kafka broker serves clients in plain text; start one with startWithSaslSsl");
+    }
+    return saslSsl;
+  }
+
+  private static void writeOwnerOnlyFile(Path file, String content) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file,
+          PosixFilePermissions.asFileAttribute(
+              EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
+  }
+
+  private static byte[] randomBytes(int count) {
+    byte[] bytes = new byte[count];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
   }
 }

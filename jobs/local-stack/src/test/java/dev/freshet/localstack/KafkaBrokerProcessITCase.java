@@ -11,8 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,6 +26,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -84,6 +94,72 @@ class KafkaBrokerProcessITCase {
   }
 
   @Test
+  void saslSslBrokerServesOnlyClientsThatTrustItsCaAndGiveThePassword(@TempDir Path workDir)
+      throws IOException {
+    ThrowawayCertificates certificates =
+        ThrowawayCertificates.create(workDir.resolve("certificates"), "IP:127.0.0.1");
+    try (KafkaBrokerProcess broker =
+        KafkaBrokerProcess.startWithSaslSsl(workDir.resolve("broker"), certificates)) {
+      assertThat(broker.internalPort()).isNotEqualTo(broker.brokerPort());
+      assertThat(Files.readString(broker.passwordFile())).isEqualTo(broker.password() + "\n");
+      try (Admin admin = Admin.create(saslSsl(broker, broker.password()))) {
+        Topics.createIfMissing(admin, Map.of(TOPIC, 1), TIMEOUT);
+      }
+      Map<String, Object> producer = new HashMap<>(saslSsl(broker, broker.password()));
+      producer.put(ProducerConfig.ACKS_CONFIG, "all");
+      try (KafkaProducer<String, String> sender =
+          new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer())) {
+        sender.send(new ProducerRecord<>(TOPIC, "through SASL_SSL"));
+      }
+      assertThat(readCommittedValues(saslSsl(broker, broker.password()), 1))
+          .containsExactly("through SASL_SSL");
+
+      assertThat(describeClusterFailure(saslSsl(broker, "not-" + broker.password())))
+          .isInstanceOf(SaslAuthenticationException.class)
+          .hasMessageContaining("invalid credentials with SASL mechanism SCRAM-SHA-512");
+      Map<String, Object> plainText =
+          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      assertThat(describeClusterFailure(plainText))
+          .as("a plain-text client gets no answer from the SASL_SSL listener")
+          .isInstanceOf(TimeoutException.class);
+    }
+  }
+
+  /** The failure of a cluster description by a client with {@code properties}. */
+  private static Throwable describeClusterFailure(Map<String, Object> properties) {
+    try (Admin admin = Admin.create(properties)) {
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes().get();
+      throw new AssertionError("The broker served a client with " + properties.keySet());
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("Interrupted", e);
+    }
+  }
+
+  /** A client of the broker's SASL_SSL listener that trusts its CA and gives {@code password}. */
+  private static Map<String, Object> saslSsl(KafkaBrokerProcess broker, String password) {
+    return Map.of(
+        CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        broker.bootstrapServers(),
+        CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+        "SASL_SSL",
+        SaslConfigs.SASL_MECHANISM,
+        KafkaBrokerProcess.SASL_MECHANISM,
+        SaslConfigs.SASL_JAAS_CONFIG,
+        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+            + KafkaBrokerProcess.SASL_USERNAME
+            + "\" password=\""
+            + password
+            + "\";",
+        SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG,
+        "PEM",
+        SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG,
+        broker.caCertificateFile().toString());
+  }
+
+  @Test
   void brokerThatExitsDuringStartupFailsWithTheEndOfItsLog(@TempDir Path workDir)
       throws IOException {
     Path dataOfAnotherNode = Files.createDirectories(workDir.resolve("data"));
@@ -124,16 +200,19 @@ class KafkaBrokerProcessITCase {
 
   /** Reads the topic from the start until {@code expectedCount} values or the deadline. */
   private static List<String> readCommittedValues(KafkaBrokerProcess broker, int expectedCount) {
+    return readCommittedValues(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), expectedCount);
+  }
+
+  /** Reads the topic as a client with {@code properties}. */
+  private static List<String> readCommittedValues(
+      Map<String, Object> properties, int expectedCount) {
+    Map<String, Object> consumerProperties = new HashMap<>(properties);
+    consumerProperties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<String> values = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+            consumerProperties, new StringDeserializer(), new StringDeserializer())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(TOPIC).stream()
               .map(info -> new TopicPartition(TOPIC, info.partition()))
