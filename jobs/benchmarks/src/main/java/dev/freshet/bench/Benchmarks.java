@@ -111,7 +111,7 @@ public final class Benchmarks implements Callable<Integer> {
   @Option(
       names = "--recovery-job-option",
       description =
-          "An option for the recovery scenario's job, e.g. --recovery-job-option=--idleness-ms=60000;"
+          "An option for the recovery scenario's job, e.g. --recovery-job-option=--idleness-ms=5000;"
               + " repeatable.")
   List<String> recoveryJobOptions = new ArrayList<>();
 

@@ -52,8 +52,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *     what catch-up aims back at
  */
 /**
- * @param jobOptions given to the job besides its topics and sinks, e.g. {@code
- *     --idleness-ms=60000}, to compare a setting's effect on recovery
+ * @param jobOptions given to the job besides its topics and sinks, e.g. {@code --idleness-ms=5000},
+ *     to compare a setting's effect on recovery
  */
 record RecoveryScenario(int kills, Duration steady, List<String> jobOptions) {
 

@@ -128,7 +128,7 @@ public final class FeatureJob implements Callable<Integer> {
 
   @Option(
       names = "--idleness-ms",
-      defaultValue = "5000",
+      defaultValue = "60000",
       description =
           "How long a Kafka partition goes without records before it stops holding the watermark"
               + " back.")

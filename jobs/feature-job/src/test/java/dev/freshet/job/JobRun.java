@@ -9,6 +9,7 @@ import dev.freshet.events.EventDecoder;
 import dev.freshet.events.EventGenerator;
 import dev.freshet.events.EventStream;
 import dev.freshet.events.GeneratedRecord;
+import dev.freshet.localstack.Topics;
 import dev.freshet.testsupport.KafkaRecords;
 import dev.freshet.testsupport.KafkaTestBroker;
 import java.nio.charset.StandardCharsets;
@@ -18,32 +19,45 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** One run of the job on its own topics and Delta folder. */
+/** One run of the job on its own topics and Delta folder, on the shared broker or another. */
 final class JobRun {
 
   static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
   static final List<Contract> CONTRACTS =
       new ContractLoader().loadDirectory(Path.of("../../contracts"));
   static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
+  final String bootstrapServers;
   final String behaviourTopic;
   final String fileTopic;
   final String deadLetterTopic;
   final Path deltaPath;
+  final Path checkpointPath;
   private long produced;
 
   JobRun(Path tmp) {
+    this(tmp, BROKER.bootstrapServers());
+  }
+
+  /** A run against the broker at {@code bootstrapServers}, which takes plain text. */
+  JobRun(Path tmp, String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
     String id = UUID.randomUUID().toString().substring(0, 8);
     behaviourTopic = "behaviour-" + id;
     fileTopic = "file-" + id;
     deadLetterTopic = "dead-letters-" + id;
     deltaPath = tmp.resolve("delta");
-    BROKER.createTopics(Map.of(behaviourTopic, 2, fileTopic, 2, deadLetterTopic, 1));
+    checkpointPath = tmp.resolve("checkpoints");
+    Topics.createIfMissing(
+        bootstrapServers,
+        Map.of(behaviourTopic, 2, fileTopic, 2, deadLetterTopic, 1),
+        KafkaTestBroker.TOPIC_TIMEOUT);
   }
 
   List<Event> produce(EventGenerator generator, int actions) {
@@ -73,7 +87,11 @@ final class JobRun {
     return produceAll(generator, records, new ArrayList<>());
   }
 
-  private List<Event> produceAll(
+  /**
+   * Produces {@code records} and what {@code generator} has still to hand out; returns what the
+   * contracts see, and adds to {@code broken} the records that do not decode.
+   */
+  List<Event> produceAll(
       EventGenerator generator, List<GeneratedRecord> records, List<GeneratedRecord> broken) {
     records.addAll(generator.finish());
     List<Event> events = new ArrayList<>();
@@ -94,7 +112,7 @@ final class JobRun {
   void produce(List<GeneratedRecord> records) {
     produced += records.size();
     KafkaRecords.produce(
-        BROKER.bootstrapServers(),
+        bootstrapServers,
         records.stream()
             .map(
                 r ->
@@ -119,6 +137,8 @@ final class JobRun {
     Configuration conf = new Configuration();
     // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+    // On files, as in production: the JobManager's heap takes at most 5 MB of state.
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointPath.toUri().toString());
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
@@ -129,7 +149,7 @@ final class JobRun {
         env,
         contracts,
         FeatureJobConfig.builder()
-            .bootstrapServers(BROKER.bootstrapServers())
+            .bootstrapServers(bootstrapServers)
             .behaviourTopic(behaviourTopic)
             .fileTopic(fileTopic)
             .deadLetterTopic(deadLetterTopic)

@@ -246,6 +246,35 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     stopProcessTree();
   }
 
+  /**
+   * Kills the broker at once (SIGKILL), as a crashed machine or an evicted pod stops it: no
+   * controlled shutdown, nothing flushed by Kafka. Its data stays for {@link #restart()}.
+   */
+  public synchronized void kill() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    process.destroyForcibly();
+    awaitExit(process.toHandle(), FORCED_STOP_TIMEOUT);
+  }
+
+  /**
+   * Starts the broker again on its data and ports once it was {@linkplain #kill() killed} or
+   * {@linkplain #close() closed}, as a restarted pod with its volume and address: clients given
+   * {@link #bootstrapServers()} find it again.
+   *
+   * @throws IllegalStateException if this broker still runs, or the new one is not ready within
+   *     {@link #DEFAULT_STARTUP_TIMEOUT}
+   */
+  public synchronized KafkaBrokerProcess restart() {
+    if (!closed) {
+      throw new IllegalStateException("Kafka broker (pid " + process.pid() + ") still runs");
+    }
+    return start(files.dir(), DEFAULT_STARTUP_TIMEOUT, ports, saslSsl);
+  }
+
   private void stopProcessTree() {
     List<ProcessHandle> descendants = process.descendants().toList();
     process.destroy();

@@ -94,6 +94,31 @@ class KafkaBrokerProcessITCase {
   }
 
   @Test
+  void aKilledBrokerRestartsOnItsAddressAndItsClientsCarryOn(@TempDir Path workDir) {
+    KafkaBrokerProcess broker = KafkaBrokerProcess.start(workDir);
+    try {
+      Topics.createIfMissing(broker.bootstrapServers(), Map.of(TOPIC, 1), TIMEOUT);
+      String address = broker.bootstrapServers();
+      try (KafkaProducer<String, String> producer = plainProducer(broker)) {
+        producer.send(new ProducerRecord<>(TOPIC, "before the crash"));
+        producer.flush();
+        ProcessHandle killed = broker.processHandle();
+
+        broker.kill();
+        assertThat(killed.isAlive()).as("killed broker process alive").isFalse();
+        broker = broker.restart();
+
+        assertThat(broker.bootstrapServers()).isEqualTo(address);
+        producer.send(new ProducerRecord<>(TOPIC, "after the restart"));
+      }
+      assertThat(readCommittedValues(broker, 2))
+          .containsExactly("before the crash", "after the restart");
+    } finally {
+      broker.close();
+    }
+  }
+
+  @Test
   void saslSslBrokerServesOnlyClientsThatTrustItsCaAndGiveThePassword(@TempDir Path workDir)
       throws IOException {
     ThrowawayCertificates certificates =

@@ -28,8 +28,8 @@ import org.apache.flink.table.api.config.ExecutionConfigOptions;
  *
  * <p>Mirrors the feature job where the two can be compared: event time is {@code ts} (epoch ms);
  * the watermark trails the largest event time by 1 s (the job's maximum out-of-orderness) and a
- * source split without records for 5 s is idle (the job's default idleness); windows are {@code
- * [end - size, end)}, aligned to the epoch (the session time zone is UTC, so a {@code
+ * source split without records for a minute is idle (the job's default idleness); windows are
+ * {@code [end - size, end)}, aligned to the epoch (the session time zone is UTC, so a {@code
  * TIMESTAMP_LTZ} window lies where the job's does whatever the machine's zone); a group id of its
  * own starts from its committed offsets, else from the earliest.
  *
