@@ -143,6 +143,14 @@ public final class FeatureJob implements Callable<Integer> {
   long maxEventTimeAheadMillis;
 
   @Option(
+      names = "--redis-outage-tolerance-ms",
+      defaultValue = "120000",
+      description =
+          "How long the online sink holds a row while Redis is away, backpressuring the job, before"
+              + " it fails the job (which then restarts from its last checkpoint).")
+  long redisOutageToleranceMillis;
+
+  @Option(
       names = "--dedup-window-ms",
       defaultValue = "200",
       description = "How far apart an inotify and a poll report of one file change may be.")
@@ -190,6 +198,7 @@ public final class FeatureJob implements Callable<Integer> {
         .boundedInput(bounded)
         .dedupWindow(Duration.ofMillis(dedupWindowMillis))
         .renameTimeout(Duration.ofMillis(renameTimeoutMillis))
+        .redisOutageTolerance(Duration.ofMillis(redisOutageToleranceMillis))
         .build();
   }
 
@@ -253,6 +262,7 @@ public final class FeatureJob implements Callable<Integer> {
           .sinkTo(
               OnlineSink.builder()
                   .redis(config.redis())
+                  .outageTolerance(config.redisOutageTolerance())
                   .writeListener(
                       new OnlineFreshnessListener(contracts, config.onlineWriteListener()))
                   .build())

@@ -2,6 +2,7 @@ package dev.freshet.job;
 
 import dev.freshet.delta.DeltaCommitListener;
 import dev.freshet.events.EventStream;
+import dev.freshet.online.OnlineSink;
 import dev.freshet.online.OnlineWriteListener;
 import dev.freshet.online.RedisConnection;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class FeatureJobConfig {
   private final Duration maxEventTimeAhead;
   private final Duration dedupWindow;
   private final Duration renameTimeout;
+  private final Duration redisOutageTolerance;
   private final Duration fileStateTtl;
   private final boolean boundedInput;
   private final boolean offlineSink;
@@ -58,6 +60,7 @@ public final class FeatureJobConfig {
     this.maxEventTimeAhead = builder.maxEventTimeAhead;
     this.dedupWindow = builder.dedupWindow;
     this.renameTimeout = builder.renameTimeout;
+    this.redisOutageTolerance = builder.redisOutageTolerance;
     this.fileStateTtl = builder.fileStateTtl;
     this.boundedInput = builder.boundedInput;
     this.offlineSink = builder.offlineSink;
@@ -128,6 +131,11 @@ public final class FeatureJobConfig {
   }
 
   /** How long a rename half waits for its partner before it counts as a remove or a create. */
+  /** How long the online sink holds a row through a Redis outage before it fails the job. */
+  public Duration redisOutageTolerance() {
+    return redisOutageTolerance;
+  }
+
   public Duration renameTimeout() {
     return renameTimeout;
   }
@@ -185,6 +193,7 @@ public final class FeatureJobConfig {
     private Duration maxEventTimeAhead = Duration.ofMinutes(1);
     private Duration dedupWindow = Duration.ofMillis(200);
     private Duration renameTimeout = Duration.ofSeconds(1);
+    private Duration redisOutageTolerance = OnlineSink.DEFAULT_OUTAGE_TOLERANCE;
     private Duration fileStateTtl = Duration.ofHours(1);
     private boolean boundedInput;
     private boolean offlineSink = true;
@@ -269,6 +278,15 @@ public final class FeatureJobConfig {
 
     public Builder dedupWindow(Duration dedupWindow) {
       this.dedupWindow = dedupWindow;
+      return this;
+    }
+
+    /**
+     * How long the online sink holds an unacknowledged row while Redis is away (backpressuring the
+     * job) before it fails the job; below the checkpoint timeout, which waits for it.
+     */
+    public Builder redisOutageTolerance(Duration redisOutageTolerance) {
+      this.redisOutageTolerance = redisOutageTolerance;
       return this;
     }
 

@@ -42,6 +42,8 @@ class FeatureJobArgumentsTest {
             "30000",
             "--max-event-time-ahead-ms",
             "5000",
+            "--redis-outage-tolerance-ms",
+            "45000",
             "--bounded");
 
     FeatureJobConfig config = job.config();
@@ -59,6 +61,7 @@ class FeatureJobArgumentsTest {
             Map.of("fs.s3a.endpoint", "http://minio:9000", "fs.s3a.path.style.access", "true"));
     assertThat(config.idleness()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.redisOutageTolerance()).isEqualTo(Duration.ofSeconds(45));
     assertThat(config.boundedInput()).isTrue();
   }
 
@@ -72,6 +75,7 @@ class FeatureJobArgumentsTest {
 
     assertThat(config.idleness()).isEqualTo(FeatureJobConfig.DEFAULT_IDLENESS);
     assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.redisOutageTolerance()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.boundedInput()).isFalse();
   }
 }

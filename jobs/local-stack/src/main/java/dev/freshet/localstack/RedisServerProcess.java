@@ -175,6 +175,65 @@ public final class RedisServerProcess implements AutoCloseable {
     return server.logFile();
   }
 
+  /**
+   * Stops the server as a Redis with persistence stops: it writes its keys to {@code dump.rdb} in
+   * its work folder first ({@code SHUTDOWN SAVE}, which saves although this server takes no
+   * snapshots otherwise), so that {@link #startAgain} serves them again. Returns once the process
+   * has exited. For tests of clients through a Redis outage.
+   *
+   * @throws IllegalStateException if the server refuses to shut down, with its reason
+   */
+  public void shutdownSavingData() {
+    if (tls != null) {
+      throw new IllegalStateException("Only a plain-text Redis is shut down this way");
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(LoopbackPorts.LOOPBACK, port()), PING_TIMEOUT_MS);
+      socket.setSoTimeout((int) STARTUP_TIMEOUT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write(resp("SHUTDOWN", "SAVE").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      // A server that shuts down closes the connection without a reply; a refusal is an error.
+      byte[] reply = socket.getInputStream().readAllBytes();
+      if (reply.length > 0) {
+        throw new IllegalStateException(
+            "Redis at "
+                + uri()
+                + " refused to shut down: "
+                + new String(reply, StandardCharsets.UTF_8).strip());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot shut down Redis at " + uri(), e);
+    }
+    // Reaps the exited process (and stops it, should it still run).
+    server.close();
+    LOG.info("Redis at {} shut down with its data saved", uri());
+  }
+
+  /**
+   * Starts a new server on this one's port, in its work folder, once this one has stopped: it loads
+   * the keys {@link #shutdownSavingData} saved, and clients that kept reconnecting to the port find
+   * it again, as they find a restarted Redis. Plain text only.
+   *
+   * @throws IllegalStateException as {@link #start} does
+   */
+  public RedisServerProcess startAgain() {
+    if (tls != null) {
+      throw new IllegalStateException("Only a plain-text Redis is started again this way");
+    }
+    long startNanos = System.nanoTime();
+    int port = port();
+    Path dir = server.logFile().getParent();
+    List<String> command = new ArrayList<>(List.of(BINARY, "--port", Integer.toString(port)));
+    command.addAll(commonArguments(dir));
+    RedisServerProcess redis =
+        new RedisServerProcess(
+            startChild(command, port, dir, () -> answers(SocketFactory.getDefault(), port, PING)),
+            null);
+    redis.logReady(startNanos);
+    return redis;
+  }
+
   /** Stops the server (SIGTERM, then SIGKILL after a deadline). Safe to call more than once. */
   @Override
   public void close() {

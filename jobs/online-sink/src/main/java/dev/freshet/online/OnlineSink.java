@@ -34,21 +34,34 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * already written meet themselves or newer values and change nothing. At-least-once delivery plus
  * newer-wins gives the same final state as exactly-once.
  *
- * <h2>When Redis is slow or down</h2>
+ * <h2>When Redis is slow or down: backpressure, then failure after a tolerance</h2>
  *
  * <ul>
  *   <li>Writes block once {@code maxInFlight} rows are unacknowledged: the job backpressures
  *       instead of buffering without bound.
- *   <li>The client reconnects by itself; a write that Redis acknowledges within {@link
- *       Builder#writeTimeout(Duration)} survives a short outage (a Redis restart, a failover)
- *       without any error. After a restart Redis has forgotten the script; the writer sends it
- *       again.
- *   <li>A write that fails or times out fails the job: the first error is kept and thrown from the
- *       next {@code write} or {@code flush} on the task thread. The writer does not retry by
- *       itself; Flink's restart strategy restarts the job from its last checkpoint and replays,
- *       which newer-wins makes harmless. A long outage therefore shows as job restarts, not as lost
- *       or silently dropped rows. A timed-out write may still reach Redis later, which is harmless
- *       for the same reason.
+ *   <li>When the connection is lost, the client reconnects by itself, with a delay that doubles up
+ *       to one second, and holds every unacknowledged row meanwhile: those sent on the lost
+ *       connection and those written since. Once Redis answers it sends them again in the order
+ *       they were written. The writer blocks as soon as {@code maxInFlight} rows are held, so an
+ *       outage holds up the job (and with it the checkpoints, see below) but loses nothing and
+ *       raises no error. After a restart Redis has forgotten the script; the writer sends it again.
+ *       Redis answering LOADING (reading its data after a restart) or BUSY (another client's script
+ *       runs) counts as the same outage: the row is sent again after a backoff.
+ *   <li>A row that Redis has not acknowledged {@link Builder#outageTolerance(Duration)} after it
+ *       was first sent (default {@value #DEFAULT_OUTAGE_TOLERANCE_SECONDS} seconds) fails the job,
+ *       as does any other failed write: the first error is kept and thrown from the next {@code
+ *       write} or {@code flush} on the task thread. Flink's restart strategy restarts the job from
+ *       its last checkpoint and replays, which newer-wins makes harmless. A long outage therefore
+ *       shows as job restarts, not as lost or silently dropped rows.
+ *   <li>Checkpoints: {@code flush} waits for the held rows, so a checkpoint whose barrier arrives
+ *       during an outage completes only after Redis is back, up to the tolerance later, and the
+ *       job's other sinks (the Delta tables) commit that much later too. Flink's checkpoint timeout
+ *       ({@code execution.checkpointing.timeout}, default 10 minutes) must exceed the tolerance, or
+ *       an outage the sink rides out fails the checkpoint instead.
+ *   <li>Order: Lettuce sends the held rows again in their order; a row the writer sends again
+ *       itself (above) can land after later rows, and newer-wins keeps its older event time from
+ *       overwriting a newer one of the same key and feature view. A timed-out write may still reach
+ *       Redis later, which is harmless for the same reason.
  * </ul>
  *
  * <p>A row is refused (the job fails) when its event time is before 1970 or its fields and values
@@ -71,9 +84,16 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  *   <li>{@code redisWriteMicros}, a histogram of the time from sending a row's script call to
  *       Redis's reply, in microseconds, over the latest 1024 acknowledged calls, written and
  *       skipped rows alike (after Redis forgot the script, the time includes the call that sends it
- *       again);
+ *       again; a row held through an outage counts the outage);
  *   <li>{@code redisWriteErrors}, script calls that failed or timed out: every one of them, though
- *       only the first fails the job.
+ *       only the first fails the job;
+ *   <li>{@code redisRowsWaiting}, a gauge of the rows sent or held and not yet acknowledged: at
+ *       {@code maxInFlight} the writer blocks and the job backpressures;
+ *   <li>{@code redisOldestWaitMs}, a gauge of how long the oldest of them has waited, 0 when none
+ *       does: the job fails when it reaches the outage tolerance;
+ *   <li>{@code redisDisconnects}, connections to Redis lost;
+ *   <li>{@code redisWriteRetries}, script calls the writer sent again: after the connection broke
+ *       under them, or Redis answered LOADING or BUSY.
  * </ul>
  *
  * Per feature view, under the key-value group {@code feature_view}:
@@ -100,21 +120,34 @@ public final class OnlineSink implements Sink<OnlineRow> {
    */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
-  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  static final long DEFAULT_OUTAGE_TOLERANCE_SECONDS = 120;
+
+  /**
+   * Long enough to ride out a Redis restart or failover (seconds to a minute), short enough that a
+   * Redis that stays away fails the job well within Flink's default checkpoint timeout of ten
+   * minutes, and shows as restarts.
+   */
+  public static final Duration DEFAULT_OUTAGE_TOLERANCE =
+      Duration.ofSeconds(DEFAULT_OUTAGE_TOLERANCE_SECONDS);
 
   private final RedisConnection redis;
   private final int maxInFlight;
-  private final Duration writeTimeout;
+  private final Duration connectTimeout;
+  private final Duration outageTolerance;
   private final OnlineWriteListener writeListener;
 
   private OnlineSink(
       RedisConnection redis,
       int maxInFlight,
-      Duration writeTimeout,
+      Duration connectTimeout,
+      Duration outageTolerance,
       OnlineWriteListener writeListener) {
     this.redis = redis;
     this.maxInFlight = maxInFlight;
-    this.writeTimeout = writeTimeout;
+    this.connectTimeout = connectTimeout;
+    this.outageTolerance = outageTolerance;
     this.writeListener = writeListener;
   }
 
@@ -125,7 +158,7 @@ public final class OnlineSink implements Sink<OnlineRow> {
   @Override
   public SinkWriter<OnlineRow> createWriter(WriterInitContext context) throws IOException {
     return new OnlineSinkWriter(
-        redis, maxInFlight, writeTimeout, writeListener, context.metricGroup());
+        redis, maxInFlight, connectTimeout, outageTolerance, writeListener, context.metricGroup());
   }
 
   public RedisConnection redis() {
@@ -136,8 +169,12 @@ public final class OnlineSink implements Sink<OnlineRow> {
     return maxInFlight;
   }
 
-  public Duration writeTimeout() {
-    return writeTimeout;
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  public Duration outageTolerance() {
+    return outageTolerance;
   }
 
   public OnlineWriteListener writeListener() {
@@ -149,7 +186,8 @@ public final class OnlineSink implements Sink<OnlineRow> {
 
     private RedisConnection redis;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
-    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration outageTolerance = DEFAULT_OUTAGE_TOLERANCE;
     private OnlineWriteListener writeListener = OnlineWriteListener.NONE;
 
     private Builder() {}
@@ -188,16 +226,32 @@ public final class OnlineSink implements Sink<OnlineRow> {
     }
 
     /**
-     * How long one write may wait for Redis, including while the client reconnects, before it fails
-     * the job; also the connect timeout. Default 10 seconds.
+     * How long connecting to Redis may take: the first connect and script load when the writer
+     * starts (which fail the job when Redis is unreachable then), and each reconnect attempt during
+     * an outage. Default 10 seconds.
      */
-    public Builder writeTimeout(Duration writeTimeout) {
-      Objects.requireNonNull(writeTimeout, "writeTimeout");
-      if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+    public Builder connectTimeout(Duration connectTimeout) {
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
         throw new IllegalArgumentException(
-            "writeTimeout is " + writeTimeout + "; it must be positive");
+            "connectTimeout is " + connectTimeout + "; it must be positive");
       }
-      this.writeTimeout = writeTimeout;
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * How long a row may wait for Redis's acknowledgement, while the writer holds it through
+     * reconnects and backpressures the job, before it fails the job. Checkpoints wait for held
+     * rows, so keep Flink's checkpoint timeout above it. Default 2 minutes.
+     */
+    public Builder outageTolerance(Duration outageTolerance) {
+      Objects.requireNonNull(outageTolerance, "outageTolerance");
+      if (outageTolerance.isNegative() || outageTolerance.isZero()) {
+        throw new IllegalArgumentException(
+            "outageTolerance is " + outageTolerance + "; it must be positive");
+      }
+      this.outageTolerance = outageTolerance;
       return this;
     }
 
@@ -218,7 +272,7 @@ public final class OnlineSink implements Sink<OnlineRow> {
             "Redis is not set; call redis(RedisConnection) or redisUri(\"redis://host:6379\")"
                 + " before build()");
       }
-      return new OnlineSink(redis, maxInFlight, writeTimeout, writeListener);
+      return new OnlineSink(redis, maxInFlight, connectTimeout, outageTolerance, writeListener);
     }
   }
 }

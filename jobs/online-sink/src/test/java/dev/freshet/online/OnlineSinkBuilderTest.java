@@ -16,7 +16,8 @@ class OnlineSinkBuilderTest {
 
     assertThat(sink.redis()).hasToString("redis://127.0.0.1:6379");
     assertThat(sink.maxInFlight()).isEqualTo(OnlineSink.DEFAULT_MAX_IN_FLIGHT);
-    assertThat(sink.writeTimeout()).isEqualTo(OnlineSink.DEFAULT_WRITE_TIMEOUT);
+    assertThat(sink.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(sink.outageTolerance()).isEqualTo(Duration.ofMinutes(2));
     assertThat(sink.writeListener()).isSameAs(OnlineWriteListener.NONE);
   }
 
@@ -31,7 +32,8 @@ class OnlineSinkBuilderTest {
                     .caCertificateFile(Path.of("/etc/redis/ca.pem"))
                     .build())
             .maxInFlight(16)
-            .writeTimeout(Duration.ofSeconds(3))
+            .connectTimeout(Duration.ofSeconds(3))
+            .outageTolerance(Duration.ofSeconds(45))
             .writeListener(new CountingWriteListener())
             .build();
 
@@ -44,7 +46,8 @@ class OnlineSinkBuilderTest {
             "rediss://redis.internal:6380/2 (password from file /etc/redis/password, CA"
                 + " certificates from /etc/redis/ca.pem)");
     assertThat(copy.maxInFlight()).isEqualTo(16);
-    assertThat(copy.writeTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(copy.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(copy.outageTolerance()).isEqualTo(Duration.ofSeconds(45));
     assertThat(copy.writeListener()).isInstanceOf(CountingWriteListener.class);
   }
 
@@ -92,9 +95,16 @@ class OnlineSinkBuilderTest {
   }
 
   @Test
-  void writeTimeoutMustBePositive() {
-    assertThatThrownBy(() -> OnlineSink.builder().writeTimeout(Duration.ZERO))
+  void connectTimeoutMustBePositive() {
+    assertThatThrownBy(() -> OnlineSink.builder().connectTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("writeTimeout is PT0S; it must be positive");
+        .hasMessage("connectTimeout is PT0S; it must be positive");
+  }
+
+  @Test
+  void outageToleranceMustBePositive() {
+    assertThatThrownBy(() -> OnlineSink.builder().outageTolerance(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("outageTolerance is PT-1S; it must be positive");
   }
 }

@@ -244,6 +244,7 @@ class OnlineSinkTlsITCase {
         connection,
         8,
         WRITE_TIMEOUT,
+        WRITE_TIMEOUT,
         OnlineWriteListener.NONE,
         new MetricListener().getMetricGroup());
   }

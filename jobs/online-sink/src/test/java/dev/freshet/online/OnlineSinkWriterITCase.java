@@ -289,25 +289,29 @@ class OnlineSinkWriterITCase {
   }
 
   @Test
-  void failedWritesSurfaceFromFlushAndEveryLaterWriteAndAreEachCounted(@TempDir Path workDir)
-      throws Exception {
+  void writesPastTheOutageToleranceSurfaceFromFlushAndEveryLaterWriteAndAreEachCounted(
+      @TempDir Path workDir) throws Exception {
     RedisServerProcess ownRedis = RedisServerProcess.start(workDir);
     try (OnlineSinkWriter writer = writer(ownRedis.uri(), 8, Duration.ofMillis(500))) {
       writer.write(row(1L, 1_000, 1L, 1.0, List.of()), NO_CONTEXT);
       writer.flush(false);
 
       ownRedis.close();
-      // Sent well within the timeout, so all three are in flight when the first one fails.
+      // Sent well within the tolerance, so all three are held when the first one times out.
       writer.write(row(1L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
       writer.write(row(2L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
       writer.write(row(3L, 2_000, 2L, 2.0, List.of()), NO_CONTEXT);
 
+      String expected =
+          "A write to Redis at "
+              + ownRedis.uri()
+              + " was not acknowledged within the outage tolerance of PT0.5S: ";
       assertThatThrownBy(() -> writer.flush(false))
           .isInstanceOf(IOException.class)
-          .hasMessageStartingWith("A write to Redis at " + ownRedis.uri() + " failed: ");
+          .hasMessageStartingWith(expected);
       assertThatThrownBy(() -> writer.write(row(1L, 3_000, 3L, 3.0, List.of()), NO_CONTEXT))
           .isInstanceOf(IOException.class)
-          .hasMessageStartingWith("A write to Redis at " + ownRedis.uri() + " failed: ");
+          .hasMessageStartingWith(expected);
     } finally {
       ownRedis.close();
     }
@@ -364,18 +368,20 @@ class OnlineSinkWriterITCase {
     return writer(uri, maxInFlight, WRITE_TIMEOUT);
   }
 
-  private OnlineSinkWriter writer(String uri, int maxInFlight, Duration writeTimeout)
+  /** A writer whose {@code timeout} is both its connect timeout and its outage tolerance. */
+  private OnlineSinkWriter writer(String uri, int maxInFlight, Duration timeout)
       throws IOException {
-    return writer(uri, maxInFlight, writeTimeout, listener);
+    return writer(uri, maxInFlight, timeout, listener);
   }
 
   private OnlineSinkWriter writer(
-      String uri, int maxInFlight, Duration writeTimeout, OnlineWriteListener writeListener)
+      String uri, int maxInFlight, Duration timeout, OnlineWriteListener writeListener)
       throws IOException {
     return new OnlineSinkWriter(
         RedisConnection.of(uri),
         maxInFlight,
-        writeTimeout,
+        timeout,
+        timeout,
         writeListener,
         metrics.getMetricGroup());
   }

@@ -1,0 +1,265 @@
+package dev.freshet.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.freshet.contract.Contract;
+import dev.freshet.events.EventGenerator;
+import dev.freshet.localstack.RedisServerProcess;
+import dev.freshet.online.FeastRedisLayout;
+import dev.freshet.online.OnlineRow;
+import dev.freshet.testsupport.Await;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole feature job (every shipped contract, Delta and Redis sinks) on a MiniCluster through a
+ * 30-second Redis outage, issue 9's "Redis outage of 30 s: the job stays up, and the online store
+ * converges to the offline values after Redis returns".
+ *
+ * <p>Once the job has written features to Redis, Redis shuts down (saving its keys, as a Redis with
+ * persistence does) and a new redis-server starts on the same port {@link #OUTAGE} later. Checked:
+ *
+ * <ul>
+ *   <li>the outage hit the job mid-run: it was running when Redis left and still running when Redis
+ *       came back, and its online sink held rows for the whole outage (the sink's {@code
+ *       redisOldestWaitMs});
+ *   <li>the job never restarted: Flink's {@code numRestarts} is 0 at the end. The job runs with a
+ *       restart strategy, as in production, so a sink that failed the job during the outage would
+ *       still converge, and only this count tells the difference;
+ *   <li>after the bounded input, the online store equals the offline tables: for every entity of
+ *       every contract served online, Redis holds exactly the values and event time of the entity's
+ *       latest row in the contract's Delta table (read back through delta-standalone and mapped
+ *       into Feast's layout by the job's own {@link OnlineRowMapper}), and no other hash.
+ * </ul>
+ */
+class RedisOutageITCase {
+
+  private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+  /**
+   * Enough input that the job is still writing when Redis leaves, after it wrote this many hashes.
+   */
+  private static final int ACTIONS = 8_000;
+
+  private static final int HASHES_BEFORE_OUTAGE = 20;
+
+  /** Names of the online sink's metrics (docs/metrics.md). */
+  private static final String OLDEST_WAIT_MS = "redisOldestWaitMs";
+
+  private static final String NUM_RESTARTS = "numRestarts";
+
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  @TempDir Path tmp;
+
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void jobRidesOutA30SecondRedisOutageAndTheOnlineStoreEqualsTheOfflineTables() throws Exception {
+    JobRun run = new JobRun(tmp);
+    run.produce(EventGenerator.builder().seed(19).build(), ACTIONS);
+    RedisServerProcess redis = RedisServerProcess.start(tmp.resolve("redis"));
+    RedisServerProcess restarted = null;
+    try {
+      JobClient job = start(run, redis.uri());
+      awaitHashes(redis.uri(), job);
+
+      long outageStart = System.nanoTime();
+      redis.shutdownSavingData();
+      Await.until(
+          "Redis has been away for " + OUTAGE,
+          OUTAGE.plusSeconds(15),
+          () -> {
+            assertThat(job.getJobStatus().join())
+                .as("the job during the outage")
+                .isIn(JobStatus.RUNNING, JobStatus.RESTARTING);
+            return System.nanoTime() - outageStart >= OUTAGE.toNanos();
+          });
+      assertThat(job.getJobStatus().get())
+          .as("the job when Redis returns")
+          .isEqualTo(JobStatus.RUNNING);
+      assertThat(largestGauge(OLDEST_WAIT_MS))
+          .as("the online sink held rows through the whole outage, in ms")
+          .isGreaterThanOrEqualTo(OUTAGE.minusSeconds(2).toMillis());
+      restarted = redis.startAgain();
+
+      job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+      assertThat(largestGauge(NUM_RESTARTS)).as("restarts of the job").isZero();
+      assertOnlineStoreEqualsTheLatestOfflineRows(run, restarted.uri());
+    } finally {
+      redis.close();
+      if (restarted != null) {
+        restarted.close();
+      }
+    }
+  }
+
+  /** The job as {@link JobRun#execute} runs it, with Redis, and returned once submitted. */
+  private static JobClient start(JobRun run, String redisUri) throws Exception {
+    Configuration conf = new Configuration();
+    // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
+    conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    env.enableCheckpointing(500);
+    FeatureJob.build(
+        env,
+        JobRun.CONTRACTS,
+        FeatureJobConfig.builder()
+            .bootstrapServers(JobRun.BROKER.bootstrapServers())
+            .behaviourTopic(run.behaviourTopic)
+            .fileTopic(run.fileTopic)
+            .deadLetterTopic(run.deadLetterTopic)
+            .consumerGroup("it-" + run.behaviourTopic)
+            .deltaBasePath(run.deltaPath.toString())
+            .redisUri(redisUri)
+            .boundedInput(true)
+            .build());
+    return env.executeAsync("feature job through a Redis outage");
+  }
+
+  /** Waits until the job has written some hashes, and fails if it ended first. */
+  private static void awaitHashes(String redisUri, JobClient job) {
+    RedisClient client = RedisClient.create(redisUri);
+    try (StatefulRedisConnection<byte[], byte[]> connection =
+        client.connect(ByteArrayCodec.INSTANCE)) {
+      Await.until(
+          "the job has written " + HASHES_BEFORE_OUTAGE + " hashes to Redis",
+          Duration.ofMinutes(2),
+          () -> {
+            assertThat(job.getJobStatus().join())
+                .as("the job before the outage (more input keeps it running longer)")
+                .isEqualTo(JobStatus.RUNNING);
+            return connection.sync().dbsize() >= HASHES_BEFORE_OUTAGE;
+          });
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /**
+   * Redis holds, for every entity of every online contract, exactly the feature values and event
+   * time of the entity's latest offline row, and no hash of anything else.
+   */
+  private static void assertOnlineStoreEqualsTheLatestOfflineRows(JobRun run, String redisUri)
+      throws Exception {
+    List<OnlineRow> expected = new ArrayList<>();
+    OnlineRowMapper mapper = new OnlineRowMapper(JobRun.CONTRACTS);
+    for (Contract contract : JobRun.CONTRACTS) {
+      if (contract.online().enabled()) {
+        Map<String, FeatureRow> latest = new HashMap<>();
+        for (FeatureRow row : OfflineTableReader.read(run.deltaPath, contract)) {
+          latest.merge(row.entityKey, row, (a, b) -> a.featureTime >= b.featureTime ? a : b);
+        }
+        assertThat(latest).as("entities of online contract %s", contract.name()).isNotEmpty();
+        latest.values().forEach(row -> mapper.flatMap(row, new ListCollector<>(expected)));
+      }
+    }
+
+    RedisClient client = RedisClient.create(redisUri);
+    try (StatefulRedisConnection<byte[], byte[]> connection =
+        client.connect(ByteArrayCodec.INSTANCE)) {
+      RedisCommands<byte[], byte[]> redis = connection.sync();
+      List<String> mismatches = new ArrayList<>();
+      Set<ByteBuffer> hashes = new HashSet<>();
+      for (OnlineRow row : expected) {
+        hashes.add(ByteBuffer.wrap(row.key));
+        byte[][] fields = Arrays.copyOf(row.fields, row.fields.length + 1);
+        fields[row.fields.length] = FeastRedisLayout.timestampField(row.featureView);
+        List<KeyValue<byte[], byte[]>> stored = redis.hmget(row.key, fields);
+        byte[] storedTimestamp = stored.get(row.fields.length).getValueOrElse(null);
+        long storedTime =
+            storedTimestamp == null ? -1 : FeastRedisLayout.timestampMillis(storedTimestamp);
+        if (storedTime != row.eventTimeMillis) {
+          mismatches.add(
+              describe(row)
+                  + ": event time "
+                  + storedTime
+                  + " online, "
+                  + row.eventTimeMillis
+                  + " offline");
+          continue;
+        }
+        for (int f = 0; f < row.fields.length; f++) {
+          byte[] value = stored.get(f).getValueOrElse(null);
+          if (!Arrays.equals(value, row.values[f])) {
+            mismatches.add(
+                describe(row)
+                    + ": field "
+                    + HexFormat.of().formatHex(row.fields[f])
+                    + " differs from the offline value");
+          }
+        }
+      }
+      assertThat(mismatches)
+          .as(
+              "online values that differ from the latest offline row (%d of %d rows compared),"
+                  + " the first 20: %s",
+              mismatches.size(),
+              expected.size(),
+              mismatches.subList(0, Math.min(20, mismatches.size())))
+          .isEmpty();
+      assertThat(redis.dbsize()).as("hashes in Redis").isEqualTo(hashes.size());
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static String describe(OnlineRow row) {
+    return row.featureView + " " + HexFormat.of().formatHex(row.key);
+  }
+
+  /** The largest value of a gauge over every subtask (or job) that registered it, or -1. */
+  private static long largestGauge(String name) {
+    long largest = -1;
+    for (Map<String, Metric> metrics : REPORTER.getMetricsByGroup().values()) {
+      if (metrics.get(name) instanceof Gauge<?> gauge && gauge.getValue() instanceof Number value) {
+        largest = Math.max(largest, value.longValue());
+      }
+    }
+    assertThat(largest).as("a gauge %s is registered", name).isNotNegative();
+    return largest;
+  }
+}
