@@ -8,6 +8,7 @@ import dev.freshet.events.Event;
 import dev.freshet.events.EventGenerator;
 import dev.freshet.localflink.FlinkRestClient;
 import dev.freshet.localflink.LocalFlinkCluster;
+import dev.freshet.localstack.RedisServerProcess;
 import dev.freshet.testsupport.KafkaRecords;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The job on a real session cluster of separate JVMs, its TaskManager process killed with SIGKILL
  * at random points, several times, while it works through its input: every table must equal the
- * features computed from the input the slow way, each row once, no data file twice.
+ * features computed from the input the slow way, each row once, no data file twice, and the online
+ * store must hold each entity's latest offline values.
  *
  * <p>The suite runs it on {@value #DEFAULT_RECORDS} records; {@code -Dfreshet.kill.records=1000000}
  * runs the million of issue 9, which takes far longer on two cores (docs/reliability.md).
@@ -52,54 +54,60 @@ class TaskManagerKillITCase {
 
     Random random = new Random(97);
     List<Long> killed = new ArrayList<>();
-    LocalFlinkCluster cluster =
-        LocalFlinkCluster.start(
-            tmp.resolve("cluster"),
-            LocalFlinkCluster.Settings.defaults()
-                .withRestPort(0)
-                .withFastFailover()
-                // The heap state is snapshot whole: every second would be most of the work.
-                .with("execution.checkpointing.interval", "3 s"));
-    try {
-      FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
-      String jobId = submit(flink, run);
-      long running = cluster.taskManagerPid();
-      for (int kill = 1; kill <= KILLS; kill++) {
-        awaitTasksRunning(flink, jobId);
-        // A random point of the run: 1 to 8 s after the tasks (re)started, before the job is done.
-        Thread.sleep(1_000 + random.nextInt(7_000));
-        assertThat(state(flink, jobId))
-            .as("the job is still at work before kill %d", kill)
-            .isEqualTo("RUNNING");
-        long standby = cluster.startTaskManager();
-        kill(running);
-        killed.add(running);
-        LOG.info("Killed TaskManager {} ({} of {}); {} takes over", running, kill, KILLS, standby);
-        running = standby;
+    try (RedisServerProcess redis = RedisServerProcess.start(tmp.resolve("redis"))) {
+      LocalFlinkCluster cluster =
+          LocalFlinkCluster.start(
+              tmp.resolve("cluster"),
+              LocalFlinkCluster.Settings.defaults()
+                  .withRestPort(0)
+                  .withFastFailover()
+                  // The heap state is snapshot whole: every second would be most of the work.
+                  .with("execution.checkpointing.interval", "3 s"));
+      try {
+        FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
+        String jobId = submit(flink, run, redis.uri());
+        long running = cluster.taskManagerPid();
+        for (int kill = 1; kill <= KILLS; kill++) {
+          awaitTasksRunning(flink, jobId);
+          // A random point of the run: 1 to 8 s after the tasks (re)started, before the job is
+          // done.
+          Thread.sleep(1_000 + random.nextInt(7_000));
+          assertThat(state(flink, jobId))
+              .as("the job is still at work before kill %d", kill)
+              .isEqualTo("RUNNING");
+          long standby = cluster.startTaskManager();
+          kill(running);
+          killed.add(running);
+          LOG.info(
+              "Killed TaskManager {} ({} of {}); {} takes over", running, kill, KILLS, standby);
+          running = standby;
+        }
+        String finalState = awaitTerminal(flink, jobId);
+        assertThat(finalState)
+            .as("the job after %d kills: %s", KILLS, flink.get("/jobs/" + jobId + "/exceptions"))
+            .isEqualTo("FINISHED");
+      } finally {
+        cluster.stop();
       }
-      String finalState = awaitTerminal(flink, jobId);
-      assertThat(finalState)
-          .as("the job after %d kills: %s", KILLS, flink.get("/jobs/" + jobId + "/exceptions"))
-          .isEqualTo("FINISHED");
-    } finally {
-      cluster.stop();
-    }
 
-    assertThat(killed).hasSize(KILLS);
-    assertThat(
-            KafkaRecords.readAll(
-                JobRun.BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(30)))
-        .as("no event came late, none was malformed")
-        .isEmpty();
-    for (Contract contract : JobRun.CONTRACTS) {
-      assertThat(OfflineTableReader.addedPaths(run.deltaPath, contract))
-          .as("files of " + contract.name())
-          .doesNotHaveDuplicates();
-      ReferenceTables.assertTableMatchesReference(run.deltaPath, contract, events);
+      assertThat(killed).hasSize(KILLS);
+      assertThat(
+              KafkaRecords.readAll(
+                  JobRun.BROKER.bootstrapServers(), run.deadLetterTopic, Duration.ofSeconds(30)))
+          .as("no event came late, none was malformed")
+          .isEmpty();
+      for (Contract contract : JobRun.CONTRACTS) {
+        assertThat(OfflineTableReader.addedPaths(run.deltaPath, contract))
+            .as("files of " + contract.name())
+            .doesNotHaveDuplicates();
+        ReferenceTables.assertTableMatchesReference(run.deltaPath, contract, events);
+      }
+      OnlineStoreComparison.assertEqualsTheLatestOfflineRows(run, redis.uri());
     }
   }
 
-  private static String submit(FlinkRestClient flink, JobRun run) throws Exception {
+  private static String submit(FlinkRestClient flink, JobRun run, String redisUri)
+      throws Exception {
     String jarId = flink.uploadJar(JobJarITCase.jobJar());
     List<String> arguments =
         List.of(
@@ -119,6 +127,8 @@ class TaskManagerKillITCase {
             "kill-" + run.behaviourTopic,
             "--delta-app-id",
             "kill-" + run.behaviourTopic,
+            "--redis-uri",
+            redisUri,
             "--bounded");
     try {
       return flink.runJar(
