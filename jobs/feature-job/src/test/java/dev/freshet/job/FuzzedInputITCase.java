@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -127,9 +128,11 @@ class FuzzedInputITCase {
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
     // No restarts: any failure of the job fails the test.
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    // On files: the JobManager's heap takes at most 5 MB of state, near what this run keeps.
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointPath.toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
-    env.enableCheckpointing(500);
+    env.enableCheckpointing(1_000);
     FeatureJob.build(
         env,
         JobRun.CONTRACTS,

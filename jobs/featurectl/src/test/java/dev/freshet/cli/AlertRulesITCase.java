@@ -23,7 +23,7 @@ class AlertRulesITCase {
   void rulesPassPromtoolCheck() throws Exception {
     Result result = promtool("check", "rules", "freshet-alerts.yml");
     assertThat(result.exitCode()).as(result.output()).isZero();
-    assertThat(result.output()).contains("SUCCESS: 4 rules found");
+    assertThat(result.output()).contains("SUCCESS: 6 rules found");
   }
 
   @Test

@@ -104,7 +104,11 @@ class ClusterUpgradeITCase {
                   "--dead-letter-topic",
                   "dead-letters-" + id,
                   "--consumer-group",
-                  "upgrade-" + id
+                  "upgrade-" + id,
+                  // The file topic stays empty, and its source holds the watermark back until it
+                  // counts as idle: a second here instead of the default minute at every start.
+                  "--idleness-ms",
+                  "1000"
                 }));
     String firstJob = jobId(submitted);
     assertThat(featurectl(concat(new String[] {"jobs"}, common)))

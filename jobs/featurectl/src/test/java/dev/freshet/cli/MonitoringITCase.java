@@ -261,7 +261,9 @@ class MonitoringITCase {
             "FreshetFreshnessSlaBreach",
             "FreshetDeadLetterSpike",
             "FreshetConsumerLagGrowing",
-            "FreshetCheckpointsFailing")
+            "FreshetCheckpointsFailing",
+            "FreshetExpressionErrors",
+            "FreshetOnlineStoreUnreachable")
         .allSatisfy((rule, health) -> assertThat(health).as(rule).isEqualTo("ok"));
   }
 
