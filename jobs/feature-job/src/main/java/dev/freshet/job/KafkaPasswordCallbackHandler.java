@@ -1,9 +1,7 @@
 package dev.freshet.job;
 
+import dev.freshet.online.Passwords;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.security.auth.callback.Callback;
@@ -74,7 +72,7 @@ public final class KafkaPasswordCallbackHandler implements AuthenticateCallbackH
       if (callback instanceof NameCallback name) {
         name.setName(username);
       } else if (callback instanceof PasswordCallback password) {
-        password.setPassword(readPassword());
+        password.setPassword(Passwords.read("Kafka", passwordFile, passwordEnvironmentVariable));
       } else if (callback instanceof ScramExtensionsCallback) {
         // No SCRAM extensions: the callback's default is none.
       } else if (callback instanceof RealmCallback realm) {
@@ -90,38 +88,4 @@ public final class KafkaPasswordCallbackHandler implements AuthenticateCallbackH
 
   @Override
   public void close() {}
-
-  private char[] readPassword() throws IOException {
-    String password;
-    String source;
-    if (passwordFile != null) {
-      source = "the password file " + passwordFile;
-      try {
-        password = withoutTrailingLineBreaks(Files.readString(Path.of(passwordFile)));
-      } catch (NoSuchFileException e) {
-        throw new IOException("Cannot read the Kafka password: " + source + " does not exist", e);
-      } catch (IOException e) {
-        throw new IOException("Cannot read the Kafka password from " + passwordFile + ": " + e, e);
-      }
-    } else {
-      source = "the environment variable " + passwordEnvironmentVariable;
-      password = System.getenv(passwordEnvironmentVariable);
-      if (password == null) {
-        throw new IOException("Cannot read the Kafka password: " + source + " is not set");
-      }
-    }
-    if (password.isEmpty()) {
-      throw new IOException("Cannot read the Kafka password: " + source + " is empty");
-    }
-    return password.toCharArray();
-  }
-
-  /** The trailing line break that editors, {@code echo} and most secret stores add to a file. */
-  private static String withoutTrailingLineBreaks(String content) {
-    int end = content.length();
-    while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
-      end--;
-    }
-    return content.substring(0, end);
-  }
 }

@@ -20,9 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -123,13 +121,9 @@ class FuzzedInputITCase {
   }
 
   private static JobExecutionResult execute(JobRun run) throws Exception {
-    Configuration conf = new Configuration();
-    // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
-    conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+    Configuration conf = run.flinkConfiguration();
     // No restarts: any failure of the job fails the test.
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    // On files: the JobManager's heap takes at most 5 MB of state, near what this run keeps.
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointPath.toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
     env.enableCheckpointing(1_000);

@@ -128,12 +128,8 @@ final class JobRun {
     return produced;
   }
 
-  void execute(long checkpointMillis, DeltaCommitListener listener) throws Exception {
-    execute(checkpointMillis, listener, CONTRACTS);
-  }
-
-  void execute(long checkpointMillis, DeltaCommitListener listener, List<Contract> contracts)
-      throws Exception {
+  /** How this run's jobs run: checkpoints in its folder, quick fixed-delay restarts. */
+  Configuration flinkConfiguration() {
     Configuration conf = new Configuration();
     // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
@@ -142,7 +138,17 @@ final class JobRun {
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    return conf;
+  }
+
+  void execute(long checkpointMillis, DeltaCommitListener listener) throws Exception {
+    execute(checkpointMillis, listener, CONTRACTS);
+  }
+
+  void execute(long checkpointMillis, DeltaCommitListener listener, List<Contract> contracts)
+      throws Exception {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration());
     env.setParallelism(2);
     env.enableCheckpointing(checkpointMillis);
     FeatureJob.build(

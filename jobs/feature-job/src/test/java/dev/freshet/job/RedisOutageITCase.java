@@ -13,10 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -122,14 +119,8 @@ class RedisOutageITCase {
 
   /** The job as {@link JobRun#execute} runs it, with Redis, and returned once submitted. */
   private static JobClient start(JobRun run, String redisUri) throws Exception {
-    Configuration conf = new Configuration();
-    // Hadoop's shutdown hook reads its configuration through the job's closed class loader.
-    conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointPath.toUri().toString());
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(run.flinkConfiguration());
     env.setParallelism(2);
     env.enableCheckpointing(500);
     FeatureJob.build(

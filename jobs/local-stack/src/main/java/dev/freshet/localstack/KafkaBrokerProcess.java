@@ -11,16 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,8 +64,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   /** The one SCRAM user of {@link #startWithSaslSsl}. */
   public static final String SASL_USERNAME = "freshet";
-
-  private static final int PASSWORD_BYTES = 24;
 
   /** Kafka's default and minimum for SCRAM-SHA-512 is 4096; as many as a real deployment uses. */
   private static final int SCRAM_ITERATIONS = 8192;
@@ -131,13 +124,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   public static KafkaBrokerProcess startWithSaslSsl(
       Path workDir, ThrowawayCertificates certificates) {
     Path dir = workDir.toAbsolutePath();
-    String password = HexFormat.of().formatHex(randomBytes(PASSWORD_BYTES));
+    String password = Secrets.randomPassword();
     Path passwordFile = dir.resolve("client-password");
     // Ends with a newline, as a file written by an editor or echo does: clients must cope.
-    writeOwnerOnlyFile(passwordFile, password + "\n");
+    Secrets.writeOwnerOnlyFile(passwordFile, password + "\n");
     Path keyAndCertificate = dir.resolve("broker-key-and-certificate.pem");
     try {
-      writeOwnerOnlyFile(
+      Secrets.writeOwnerOnlyFile(
           keyAndCertificate,
           Files.readString(certificates.serverKey())
               + Files.readString(certificates.serverCertificate()));
@@ -646,25 +639,5 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           "This Kafka broker serves clients in plain text; start one with startWithSaslSsl");
     }
     return saslSsl;
-  }
-
-  private static void writeOwnerOnlyFile(Path file, String content) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.deleteIfExists(file);
-      Files.createFile(
-          file,
-          PosixFilePermissions.asFileAttribute(
-              EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
-      Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + file, e);
-    }
-  }
-
-  private static byte[] randomBytes(int count) {
-    byte[] bytes = new byte[count];
-    new SecureRandom().nextBytes(bytes);
-    return bytes;
   }
 }

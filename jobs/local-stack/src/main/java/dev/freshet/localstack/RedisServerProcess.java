@@ -9,16 +9,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -47,7 +42,6 @@ public final class RedisServerProcess implements AutoCloseable {
   private static final int PING_TIMEOUT_MS = 1_000;
 
   private static final String PING = resp("PING");
-  private static final int PASSWORD_BYTES = 24;
 
   private final ChildServer server;
 
@@ -101,11 +95,11 @@ public final class RedisServerProcess implements AutoCloseable {
     long startNanos = System.nanoTime();
     int port = LoopbackPorts.pickFree(1)[0];
     Path dir = workDir.toAbsolutePath();
-    String password = HexFormat.of().formatHex(randomBytes(PASSWORD_BYTES));
+    String password = Secrets.randomPassword();
     Path config = dir.resolve("redis.conf");
     Path passwordFile = dir.resolve("redis-password");
-    writeOwnerOnlyFile(config, "requirepass " + password + "\n");
-    writeOwnerOnlyFile(passwordFile, password + "\n");
+    Secrets.writeOwnerOnlyFile(config, "requirepass " + password + "\n");
+    Secrets.writeOwnerOnlyFile(passwordFile, password + "\n");
 
     List<String> command =
         new ArrayList<>(
@@ -332,26 +326,6 @@ public final class RedisServerProcess implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Cannot trust the CA certificate " + caCertificate, e);
     }
-  }
-
-  private static void writeOwnerOnlyFile(Path file, String content) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.deleteIfExists(file);
-      Files.createFile(
-          file,
-          PosixFilePermissions.asFileAttribute(
-              EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
-      Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + file, e);
-    }
-  }
-
-  private static byte[] randomBytes(int count) {
-    byte[] bytes = new byte[count];
-    new SecureRandom().nextBytes(bytes);
-    return bytes;
   }
 
   private record Tls(Path caCertificate, Path passwordFile, String password) {}

@@ -10,9 +10,6 @@ import io.lettuce.core.SslVerifyMode;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,40 +166,13 @@ public final class RedisConnection implements Serializable {
         : withoutCredentials + " (" + String.join(", ", settings) + ")";
   }
 
+  /** The password, read now; an unreadable one is a fault of the settings, not of Redis. */
   private char[] readPassword() {
-    String password;
-    String source;
-    if (passwordFile != null) {
-      source = "the password file " + passwordFile;
-      try {
-        password = stripLineBreaks(Files.readString(Path.of(passwordFile)));
-      } catch (NoSuchFileException e) {
-        throw new IllegalStateException(
-            "Cannot read the Redis password: " + source + " does not exist", e);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read the Redis password from " + passwordFile, e);
-      }
-    } else {
-      source = "the environment variable " + passwordEnvironmentVariable;
-      password = System.getenv(passwordEnvironmentVariable);
-      if (password == null) {
-        throw new IllegalStateException(
-            "Cannot read the Redis password: " + source + " is not set");
-      }
+    try {
+      return Passwords.read("Redis", passwordFile, passwordEnvironmentVariable);
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
-    if (password.isEmpty()) {
-      throw new IllegalStateException("Cannot read the Redis password: " + source + " is empty");
-    }
-    return password.toCharArray();
-  }
-
-  /** The trailing line break that editors, {@code echo} and most secret stores add to a file. */
-  private static String stripLineBreaks(String content) {
-    int end = content.length();
-    while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
-      end--;
-    }
-    return content.substring(0, end);
   }
 
   /** Options of a {@link RedisConnection}; only the URI is required. */
