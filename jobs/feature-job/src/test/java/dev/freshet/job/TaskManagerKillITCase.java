@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * features computed from the input the slow way, each row once, no data file twice, and the online
  * store must hold each entity's latest offline values.
  *
+ * <p>The kill points are drawn as fractions of the input and spread over the whole run: a kill
+ * waits until every operator's input watermark has passed the event time at its fraction, read over
+ * REST, so a long run is not killed only in its first minute.
+ *
  * <p>The suite runs it on {@value #DEFAULT_RECORDS} records; {@code -Dfreshet.kill.records=1000000}
  * runs the million of issue 9, which takes far longer on two cores (docs/reliability.md).
  */
@@ -37,6 +41,11 @@ class TaskManagerKillITCase {
   private static final int DEFAULT_RECORDS = 50_000;
   private static final int RECORDS = Integer.getInteger("freshet.kill.records", DEFAULT_RECORDS);
   private static final int KILLS = 3;
+
+  /** Kill points fall in this share of the input; the end is left for the final flush. */
+  private static final double FIRST_KILL_POINT = 0.05;
+
+  private static final double LAST_KILL_POINT = 0.8;
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration FINISH_TIMEOUT =
       Duration.ofMinutes(10).multipliedBy(1 + RECORDS / DEFAULT_RECORDS);
@@ -62,16 +71,17 @@ class TaskManagerKillITCase {
                   .withRestPort(0)
                   .withFastFailover()
                   // The heap state is snapshot whole: every second would be most of the work.
-                  .with("execution.checkpointing.interval", "3 s"));
+                  .with("execution.checkpointing.interval", "3 s")
+                  // The watermarks that place the kills are read through the REST metrics.
+                  .with("metrics.fetcher.update-interval", "1 s"));
       try {
         FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
         String jobId = submit(flink, run, redis.uri());
         long running = cluster.taskManagerPid();
+        List<Long> killPoints = killPoints(events, random);
         for (int kill = 1; kill <= KILLS; kill++) {
           awaitTasksRunning(flink, jobId);
-          // A random point of the run: 1 to 8 s after the tasks (re)started, before the job is
-          // done.
-          Thread.sleep(1_000 + random.nextInt(7_000));
+          awaitWatermarkPast(flink, jobId, killPoints.get(kill - 1));
           assertThat(state(flink, jobId))
               .as("the job is still at work before kill %d", kill)
               .isEqualTo("RUNNING");
@@ -137,6 +147,53 @@ class TaskManagerKillITCase {
     } finally {
       flink.deleteJar(jarId);
     }
+  }
+
+  /** Event times at {@value #KILLS} random fractions of the input, in order. */
+  private static List<Long> killPoints(List<Event> events, Random random) {
+    long[] times = events.stream().mapToLong(Event::eventTime).sorted().toArray();
+    List<Long> points = new ArrayList<>();
+    for (int kill = 0; kill < KILLS; kill++) {
+      double fraction =
+          FIRST_KILL_POINT + random.nextDouble() * (LAST_KILL_POINT - FIRST_KILL_POINT);
+      points.add(times[(int) (fraction * times.length)]);
+    }
+    points.sort(null);
+    LOG.info("Kill points (event time): {} of {}..{}", points, times[0], times[times.length - 1]);
+    return points;
+  }
+
+  /**
+   * Waits until the lowest input watermark of the job's operators has passed {@code eventTime}.
+   * Sources have no input watermark and a restored task starts without one; neither counts.
+   */
+  private static void awaitWatermarkPast(FlinkRestClient flink, String jobId, long eventTime)
+      throws Exception {
+    long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
+    while (lowestInputWatermark(flink, jobId) < eventTime) {
+      assertThat(state(flink, jobId))
+          .as("the job is at work while its watermark approaches %d", eventTime)
+          .isEqualTo("RUNNING");
+      assertThat(System.nanoTime())
+          .as("the watermark passes %d within %s", eventTime, FINISH_TIMEOUT)
+          .isLessThan(deadline);
+      Thread.sleep(500);
+    }
+  }
+
+  private static long lowestInputWatermark(FlinkRestClient flink, String jobId) throws Exception {
+    long lowest = Long.MAX_VALUE;
+    for (JsonNode vertex : flink.get("/jobs/" + jobId).path("vertices")) {
+      JsonNode subtasks =
+          flink.get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/watermarks");
+      for (JsonNode subtask : subtasks) {
+        long watermark = subtask.path("value").asLong(Long.MIN_VALUE);
+        if (watermark != Long.MIN_VALUE) {
+          lowest = Math.min(lowest, watermark);
+        }
+      }
+    }
+    return lowest == Long.MAX_VALUE ? Long.MIN_VALUE : lowest;
   }
 
   private static void kill(long pid) throws InterruptedException {
