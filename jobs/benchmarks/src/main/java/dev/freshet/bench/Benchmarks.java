@@ -166,56 +166,61 @@ public final class Benchmarks implements Callable<Integer> {
     FreshnessScenario.Summary freshness;
     RecoveryScenario.Result recovery;
     MemoryScenario.Result memory;
-    try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("broker"));
-        RedisServerProcess redis =
-            RedisServerProcess.binaryAvailable()
-                ? RedisServerProcess.start(work.resolve("redis"))
-                : null) {
-      long produceStart = System.nanoTime();
-      corpus = EventCorpus.produce(broker.bootstrapServers(), records, seed, 0.002);
-      out.printf(
-          "corpus: %,d behaviour and %,d file records produced in %.1f s%n",
-          corpus.behaviourRecords(),
-          corpus.fileRecords(),
-          (System.nanoTime() - produceStart) / 1e9);
-      if (redis == null) {
-        notes.add("redis-server is not on the PATH: scenarios with Redis were left out.");
-        scenarios.removeIf(s -> s instanceof JobScenario job && job.redis());
-      }
-      BenchContext context =
-          new BenchContext(
-              broker.bootstrapServers(),
-              corpus,
-              contracts,
-              redis == null ? null : redis.uri(),
-              work,
-              parallelism,
-              MeasuredSpan.NONE);
+    ServingLatency.Result serving;
+    // A failed or interrupted run would otherwise leave its broker's log behind, hundreds of MB.
+    try {
+      try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(work.resolve("broker"));
+          RedisServerProcess redis =
+              RedisServerProcess.binaryAvailable()
+                  ? RedisServerProcess.start(work.resolve("redis"))
+                  : null) {
+        long produceStart = System.nanoTime();
+        corpus = EventCorpus.produce(broker.bootstrapServers(), records, seed, 0.002);
+        out.printf(
+            "corpus: %,d behaviour and %,d file records produced in %.1f s%n",
+            corpus.behaviourRecords(),
+            corpus.fileRecords(),
+            (System.nanoTime() - produceStart) / 1e9);
+        if (redis == null) {
+          notes.add("redis-server is not on the PATH: scenarios with Redis were left out.");
+          scenarios.removeIf(s -> s instanceof JobScenario job && job.redis());
+        }
+        BenchContext context =
+            new BenchContext(
+                broker.bootstrapServers(),
+                corpus,
+                contracts,
+                redis == null ? null : redis.uri(),
+                work,
+                parallelism,
+                MeasuredSpan.NONE);
 
-      // The JIT and the first MiniCluster's class loading would otherwise count against the
-      // scenarios of the first round; later rounds run on a warm JVM.
-      out.println("warm-up (not counted): the first two scenarios once");
-      for (Scenario scenario : scenarios.subList(0, Math.min(2, scenarios.size()))) {
-        report(out, scenario, -1, scenario.run(context, -1));
-      }
-      for (int run = 0; run < runCount; run++) {
-        for (Scenario scenario : scenarios) {
-          Progress result = scenario.run(context, run);
-          progress.computeIfAbsent(scenario, s -> new ArrayList<>()).add(result);
-          report(out, scenario, run, result);
+        // The JIT and the first MiniCluster's class loading would otherwise count against the
+        // scenarios of the first round; later rounds run on a warm JVM.
+        out.println("warm-up (not counted): the first two scenarios once");
+        for (Scenario scenario : scenarios.subList(0, Math.min(2, scenarios.size()))) {
+          report(out, scenario, -1, scenario.run(context, -1));
+        }
+        for (int run = 0; run < runCount; run++) {
+          for (Scenario scenario : scenarios) {
+            Progress result = scenario.run(context, run);
+            progress.computeIfAbsent(scenario, s -> new ArrayList<>()).add(result);
+            report(out, scenario, run, result);
+          }
+        }
+        boolean profiling = cpuProfile != null && cpuProfile;
+        Double rate = selected(FreshnessScenario.NAME) ? liveRate(out, progress, notes) : null;
+        freshness = measureFreshness(out, context, rate, runCount, profiling, notes);
+        recovery = measureRecovery(out, context, notes);
+        memory = measureMemory(out, context, notes);
+        if (profiling) {
+          profileCpu(out, scenarios, context, runCount, notes);
         }
       }
-      boolean profiling = cpuProfile != null && cpuProfile;
-      Double rate = selected(FreshnessScenario.NAME) ? liveRate(out, progress, notes) : null;
-      freshness = measureFreshness(out, context, rate, runCount, profiling, notes);
-      recovery = measureRecovery(out, context, notes);
-      memory = measureMemory(out, context, notes);
-      if (profiling) {
-        profileCpu(out, scenarios, context, runCount, notes);
-      }
+      serving = measureServing(out, work.resolve("serving"), notes);
+    } finally {
+      deleteQuietly(work, out);
     }
-    ServingLatency.Result serving = measureServing(out, work.resolve("serving"), notes);
-    deleteQuietly(work, out);
 
     BenchmarkResults results =
         results(

@@ -1,11 +1,7 @@
 package dev.freshet.testsupport;
 
-import dev.freshet.localstack.Directories;
 import dev.freshet.localstack.KafkaBrokerProcess;
 import dev.freshet.localstack.Topics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -108,16 +104,9 @@ public final class KafkaTestBroker {
   }
 
   private static KafkaTestBroker startProcess() {
-    Path workDir = createTempDir();
+    Path workDir = ServerWorkDirs.create("freshet-test-kafka-");
     KafkaBrokerProcess broker = KafkaBrokerProcess.start(workDir);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  broker.close();
-                  deleteRecursively(workDir);
-                },
-                "kafka-test-broker-stop"));
+    ServerWorkDirs.stopAndDeleteAtExit(broker::close, workDir, "kafka-test-broker-stop");
     return new KafkaTestBroker(
         broker.bootstrapServers(),
         "a local Kafka broker process (pid "
@@ -125,21 +114,5 @@ public final class KafkaTestBroker {
             + ", log "
             + broker.logFile()
             + ")");
-  }
-
-  private static Path createTempDir() {
-    try {
-      return Files.createTempDirectory("freshet-test-kafka-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a work dir for the Kafka test broker", e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try {
-      Directories.deleteRecursively(dir);
-    } catch (IOException | UncheckedIOException e) {
-      // Leaves a temp dir behind; not worth failing the JVM's shutdown for.
-    }
   }
 }

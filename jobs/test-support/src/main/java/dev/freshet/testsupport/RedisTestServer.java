@@ -3,9 +3,6 @@ package dev.freshet.testsupport;
 import dev.freshet.localstack.RedisServerProcess;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,14 +103,9 @@ public final class RedisTestServer {
   }
 
   private static RedisTestServer startProcess() {
-    Path workDir;
-    try {
-      workDir = Files.createTempDirectory("freshet-test-redis-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a work dir for the Redis test server", e);
-    }
+    Path workDir = ServerWorkDirs.create("freshet-test-redis-");
     RedisServerProcess server = RedisServerProcess.start(workDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "redis-test-server-stop"));
+    ServerWorkDirs.stopAndDeleteAtExit(server::close, workDir, "redis-test-server-stop");
     return new RedisTestServer(
         server.host(),
         server.port(),

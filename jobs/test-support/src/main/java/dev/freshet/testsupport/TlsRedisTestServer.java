@@ -2,9 +2,6 @@ package dev.freshet.testsupport;
 
 import dev.freshet.localstack.RedisServerProcess;
 import dev.freshet.localstack.ThrowawayCertificates;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,16 +44,11 @@ public final class TlsRedisTestServer {
   }
 
   private static RedisServerProcess start() {
-    Path workDir;
-    try {
-      workDir = Files.createTempDirectory("freshet-test-redis-tls-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a work dir for the TLS Redis test server", e);
-    }
+    Path workDir = ServerWorkDirs.create("freshet-test-redis-tls-");
     ThrowawayCertificates certificates =
         ThrowawayCertificates.create(workDir.resolve("certificates"), "IP:127.0.0.1");
     RedisServerProcess server = RedisServerProcess.startWithTls(workDir, certificates);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "redis-tls-test-server-stop"));
+    ServerWorkDirs.stopAndDeleteAtExit(server::close, workDir, "redis-tls-test-server-stop");
     return server;
   }
 }
