@@ -9,7 +9,10 @@ import dev.freshet.events.EventGenerator;
 import dev.freshet.localflink.FlinkRestClient;
 import dev.freshet.localflink.LocalFlinkCluster;
 import dev.freshet.localstack.RedisServerProcess;
+import dev.freshet.testsupport.Await;
 import dev.freshet.testsupport.KafkaRecords;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,25 +170,25 @@ class TaskManagerKillITCase {
    * Waits until the lowest input watermark of the job's operators has passed {@code eventTime}.
    * Sources have no input watermark and a restored task starts without one; neither counts.
    */
-  private static void awaitWatermarkPast(FlinkRestClient flink, String jobId, long eventTime)
-      throws Exception {
-    long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
-    while (lowestInputWatermark(flink, jobId) < eventTime) {
-      assertThat(state(flink, jobId))
-          .as("the job is at work while its watermark approaches %d", eventTime)
-          .isEqualTo("RUNNING");
-      assertThat(System.nanoTime())
-          .as("the watermark passes %d within %s", eventTime, FINISH_TIMEOUT)
-          .isLessThan(deadline);
-      Thread.sleep(500);
-    }
+  private static void awaitWatermarkPast(FlinkRestClient flink, String jobId, long eventTime) {
+    // Each check is a request per vertex; twice a second is plenty for a wait of minutes.
+    Await.until(
+        "the watermark passes " + eventTime,
+        FINISH_TIMEOUT,
+        Duration.ofMillis(500),
+        () -> {
+          assertThat(state(flink, jobId))
+              .as("the job is at work while its watermark approaches %d", eventTime)
+              .isEqualTo("RUNNING");
+          return lowestInputWatermark(flink, jobId) >= eventTime;
+        });
   }
 
-  private static long lowestInputWatermark(FlinkRestClient flink, String jobId) throws Exception {
+  private static long lowestInputWatermark(FlinkRestClient flink, String jobId) {
     long lowest = Long.MAX_VALUE;
-    for (JsonNode vertex : flink.get("/jobs/" + jobId).path("vertices")) {
+    for (JsonNode vertex : get(flink, "/jobs/" + jobId).path("vertices")) {
       JsonNode subtasks =
-          flink.get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/watermarks");
+          get(flink, "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/watermarks");
       for (JsonNode subtask : subtasks) {
         long watermark = subtask.path("value").asLong(Long.MIN_VALUE);
         if (watermark != Long.MIN_VALUE) {
@@ -203,14 +206,11 @@ class TaskManagerKillITCase {
     process.get().onExit().join();
   }
 
-  private static void awaitTasksRunning(FlinkRestClient flink, String jobId) throws Exception {
-    long deadline = System.nanoTime() + RESTORE_TIMEOUT.toNanos();
-    while (!tasksRunning(flink.get("/jobs/" + jobId))) {
-      assertThat(System.nanoTime())
-          .as("the job's tasks run again within %s", RESTORE_TIMEOUT)
-          .isLessThan(deadline);
-      Thread.sleep(100);
-    }
+  private static void awaitTasksRunning(FlinkRestClient flink, String jobId) {
+    Await.until(
+        "the job's tasks run again",
+        RESTORE_TIMEOUT,
+        () -> tasksRunning(get(flink, "/jobs/" + jobId)));
   }
 
   private static boolean tasksRunning(JsonNode job) {
@@ -227,21 +227,25 @@ class TaskManagerKillITCase {
     return true;
   }
 
-  private static String awaitTerminal(FlinkRestClient flink, String jobId) throws Exception {
-    long deadline = System.nanoTime() + FINISH_TIMEOUT.toNanos();
-    while (true) {
-      String state = state(flink, jobId);
-      if (List.of("FINISHED", "FAILED", "CANCELED").contains(state)) {
-        return state;
-      }
-      assertThat(System.nanoTime())
-          .as("the job ends within %s (now %s)", FINISH_TIMEOUT, state)
-          .isLessThan(deadline);
-      Thread.sleep(500);
-    }
+  private static String awaitTerminal(FlinkRestClient flink, String jobId) {
+    List<String> terminal = List.of("FINISHED", "FAILED", "CANCELED");
+    Await.until("the job ends", FINISH_TIMEOUT, () -> terminal.contains(state(flink, jobId)));
+    return state(flink, jobId);
   }
 
-  private static String state(FlinkRestClient flink, String jobId) throws Exception {
-    return flink.get("/jobs/" + jobId).path("state").asText();
+  private static String state(FlinkRestClient flink, String jobId) {
+    return get(flink, "/jobs/" + jobId).path("state").asText();
+  }
+
+  /** A REST answer inside an awaited condition, which may not throw checked exceptions. */
+  private static JsonNode get(FlinkRestClient flink, String path) {
+    try {
+      return flink.get(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted during GET " + path, e);
+    }
   }
 }

@@ -19,12 +19,21 @@ public final class Await {
    * @throws AssertionError if the condition does not hold within {@code timeout}
    */
   public static void until(String description, Duration timeout, BooleanSupplier condition) {
+    until(description, timeout, POLL_INTERVAL, condition);
+  }
+
+  /**
+   * As {@link #until(String, Duration, BooleanSupplier)}, checking every {@code pollInterval}: for
+   * a condition that costs a server several requests, over a wait of minutes.
+   */
+  public static void until(
+      String description, Duration timeout, Duration pollInterval, BooleanSupplier condition) {
     Deadline deadline = Deadline.after(timeout);
     while (!condition.getAsBoolean()) {
       if (deadline.hasPassed()) {
         throw new AssertionError("Timed out after " + timeout + " waiting until " + description);
       }
-      pause(min(POLL_INTERVAL, deadline.remaining()));
+      pause(min(pollInterval, deadline.remaining()));
     }
   }
 
