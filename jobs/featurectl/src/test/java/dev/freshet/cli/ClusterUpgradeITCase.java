@@ -3,6 +3,7 @@ package dev.freshet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.localflink.LocalFlinkCluster;
+import dev.freshet.localstack.LoopbackPorts;
 import dev.freshet.testsupport.KafkaRecords;
 import dev.freshet.testsupport.KafkaTestBroker;
 import io.delta.standalone.DeltaLog;
@@ -59,7 +60,7 @@ class ClusterUpgradeITCase {
             tmp.resolve("cluster"),
             LocalFlinkCluster.Settings.defaults()
                 .withRestPort(0)
-                .withMetricsPorts(Integer.toString(FreePort.pick())));
+                .withMetricsPorts(Integer.toString(LoopbackPorts.pickFree(1)[0])));
   }
 
   @AfterEach

@@ -8,6 +8,7 @@ import dev.freshet.contract.ContractLoader;
 import dev.freshet.events.EventGenerator;
 import dev.freshet.job.FeatureJob;
 import dev.freshet.job.FeatureJobConfig;
+import dev.freshet.localstack.LoopbackPorts;
 import dev.freshet.localstack.PrometheusServerProcess;
 import dev.freshet.testsupport.Await;
 import dev.freshet.testsupport.KafkaTestBroker;
@@ -59,7 +60,7 @@ class MonitoringITCase {
   /** Long enough for minute-hop windows to close once and for rates to have samples. */
   private static final Duration SERIES_DEADLINE = Duration.ofSeconds(150);
 
-  private static final int METRICS_PORT = FreePort.pick();
+  private static final int METRICS_PORT = LoopbackPorts.pickFree(1)[0];
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
