@@ -6,6 +6,8 @@ import dev.freshet.bench.freshness.ReadyTimes;
 import dev.freshet.bench.results.Figure;
 import dev.freshet.bench.results.Plot;
 import dev.freshet.contract.Durations;
+import dev.freshet.events.BehaviourEvent;
+import dev.freshet.events.EventJson;
 import dev.freshet.localflink.FlinkRestClient;
 import dev.freshet.localflink.LocalFlinkCluster;
 import dev.freshet.localstack.Topics;
@@ -20,11 +22,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Memory: our job on a local session cluster, its TaskManager in a process of its own, fed live
@@ -37,8 +45,11 @@ import java.util.regex.Pattern;
  *       jcmd GC.class_histogram}), with the keys holding state per contract (the job's {@code
  *       stateKeys} gauge). After the warm-up (one TTL: keys that stopped coming have left) the
  *       heap's least-squares slope says whether it is flat;
- *   <li>expiry: then the traffic stops, nothing reads or moves the job's state any more, and the
- *       harness waits for the keys to reach zero once every key's TTL has passed.
+ *   <li>expiry: then the traffic stops, and the harness waits for the keys to reach zero once every
+ *       key's TTL has passed. The TTL counts in event time, so the watermark must move on: a clock,
+ *       one search a second by a user no probe contract counts, moves it as the rest of a service's
+ *       traffic would (the job runs with an idleness of {@value #IDLENESS_MS} ms, so the partitions
+ *       the clock leaves quiet soon stop holding the watermark back).
  * </ul>
  *
  * @param soak how long the traffic runs, warm-up included
@@ -57,6 +68,11 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
 
   private static final Pattern STATE_KEYS_METRIC =
       Pattern.compile("\\.contract\\.([^.]+)\\.stateKeys$");
+
+  static final long IDLENESS_MS = 2_000;
+
+  /** The clock's user; memory_probe_user's source filter leaves it out. */
+  private static final String CLOCK_USER = "memory-clock";
 
   private static final List<String> PROBES =
       List.of("memory_probe_user", "memory_probe_song", "memory_probe_path");
@@ -237,19 +253,11 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
     long keysLeft;
     try {
       FlinkRestClient flink = new FlinkRestClient(cluster.restUri());
-      String jobId =
-          SessionJob.start(
-              flink,
-              jobJar,
-              SessionJob.arguments(
-                  context,
-                  contracts,
-                  traffic,
-                  lineage,
-                  deadLetters,
-                  directory.resolve("delta"),
-                  NAME),
-              START_TIMEOUT);
+      List<String> arguments =
+          SessionJob.arguments(
+              context, contracts, traffic, lineage, deadLetters, directory.resolve("delta"), NAME);
+      arguments.addAll(List.of("--idleness-ms", Long.toString(IDLENESS_MS)));
+      String jobId = SessionJob.start(flink, jobJar, arguments, START_TIMEOUT);
       String aggregation = SessionJob.aggregationVertex(flink, jobId);
       long taskManager = cluster.taskManagerPid();
       heapMax = heapMaxMegabytes(flink);
@@ -279,14 +287,19 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
       long deadline =
           stopped + ttl().plus(ttl().dividedBy(8)).plus(Duration.ofSeconds(60)).toNanos();
       keysLeft = Long.MAX_VALUE;
-      while (System.nanoTime() < deadline) {
-        keysLeft =
-            stateKeys(flink, jobId, aggregation).values().stream().mapToLong(Long::longValue).sum();
-        if (keysLeft == 0) {
-          secondsToZero = (System.nanoTime() - stopped) / 1e9;
-          break;
+      try (Clock clock = new Clock(context.bootstrapServers(), traffic.behaviourTopic())) {
+        while (System.nanoTime() < deadline) {
+          clock.tick();
+          keysLeft =
+              stateKeys(flink, jobId, aggregation).values().stream()
+                  .mapToLong(Long::longValue)
+                  .sum();
+          if (keysLeft == 0) {
+            secondsToZero = (System.nanoTime() - stopped) / 1e9;
+            break;
+          }
+          Thread.sleep(1_000);
         }
-        Thread.sleep(1_000);
       }
       out.printf(
           "  %-32s traffic stopped: %s%n",
@@ -300,6 +313,34 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
     }
     return new Result(
         samples, ttl().toMillis() / 60_000.0, heapMax, secondsToZero, keysLeft, ttl(), rate);
+  }
+
+  /** Searches by {@link #CLOCK_USER} at the wall-clock time, on one partition. */
+  private static final class Clock implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private long ticks;
+
+    Clock(String bootstrapServers, String topic) {
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+      this.topic = topic;
+    }
+
+    void tick() throws Exception {
+      BehaviourEvent search = new BehaviourEvent();
+      search.eventId = CLOCK_USER + "-" + ticks++;
+      search.userId = CLOCK_USER;
+      search.action = "search";
+      search.ts = System.currentTimeMillis();
+      producer.send(new ProducerRecord<>(topic, 0, CLOCK_USER, EventJson.encode(search))).get();
+    }
+
+    @Override
+    public void close() {
+      producer.close();
+    }
   }
 
   /** The probe contracts with this scenario's window, hop and TTL, in a directory of their own. */

@@ -3,7 +3,6 @@ package dev.freshet.job;
 import dev.freshet.contract.Aggregation;
 import dev.freshet.contract.FeatureExpressions;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,8 +15,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -42,11 +39,15 @@ import org.apache.flink.util.OutputTag;
  * when it has one: a held-back change is written at the first window end after the interval). Tiles
  * no window can use any more are evicted at each window end, folded into the running totals of
  * lifetime features first. Once no tiles remain, windowed values are back to empty and nothing is
- * held back, no timer is left; if lifetime totals are empty too, the key's state is cleared. State
- * also carries the contract's TTL (processing time, refreshed by every read and write): the memory
- * bound for lifetime totals and for entities whose watermark stalls. A processing-time timer ends
- * the key's state once neither an event nor a window end has touched it for {@code state_ttl} (up
- * to an eighth more), also when no traffic comes at all and so nothing reads the expired entries.
+ * held back, no timer is left; if lifetime totals are empty too, the key's state is cleared.
+ *
+ * <p>{@code state_ttl} counts in event time: the key's state ends at the first window end, once the
+ * watermark has passed its latest event by {@code state_ttl} (up to an eighth more), where no tile
+ * is left and nothing is held back. That is the memory bound for lifetime totals and adaptive
+ * state. Counting in processing time lost rows: when one input ran hours of event time ahead of the
+ * watermark (a backlog, a restart after an outage), keys ended, by the wall clock, while the
+ * watermark had not yet reached their windows. An event-time timer ends the key, so it ends also
+ * when no traffic comes at all, as long as the watermark moves (idle inputs let it).
  *
  * <p>An event is late when it is more than the contract's allowed lateness behind the watermark, or
  * when its tile was already evicted. Late events go to {@link #LATE_EVENTS} and are counted; an
@@ -80,8 +81,8 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
   private static final String ADAPTIVE_BUFFERED = "adaptive-buffered.";
 
   /**
-   * When a key's state ends unless an event or a window end of its contract comes first, in
-   * processing time; one state for every contract, as the key names its contract.
+   * The window end, in event time, at which a key's state ends unless a later event moves it; one
+   * state for every contract, as the key names its contract.
    */
   private static final String IDLE_UNTIL = "idle-until";
 
@@ -118,59 +119,43 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
 
     ContractState(ContractPlan plan, RuntimeContext context) {
       this.plan = plan;
-      StateTtlConfig ttl = plan.stateTtl == null ? null : ttlRefreshedOnAccess(plan.stateTtl);
-      MapStateDescriptor<Long, Tile> tiles =
-          new MapStateDescriptor<>(TILES + plan.name, Types.LONG, TypeInformation.of(Tile.class));
-      // Tiles leave through the watermark: a key holding tiles has a timer that reads them, and
-      // expired tiles are dropped when read. The heap backend's background (incremental) cleanup
-      // would deep-copy a key's whole tile map on every state access
-      // (TtlMapState.getUnexpiredOrNull), which made a 1 h window of 10 s tiles 3x slower; so
-      // while the watermark stands still, expired tiles stay in memory until it moves.
-      if (plan.stateTtl != null) {
-        tiles.enableTimeToLive(
-            StateTtlConfig.newBuilder(plan.stateTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .disableCleanupInBackground()
-                .build());
-      }
-      this.tiles = context.getMapState(tiles);
-      this.values = context.getState(valueDescriptor(VALUES + plan.name, ttl));
+      // No Flink state TTL: it counts processing time (see the class comment). Savepoints taken
+      // with it restore all the same: since Flink 2.2 a state may drop its TTL (FLINK-37294).
+      this.tiles =
+          context.getMapState(
+              new MapStateDescriptor<>(
+                  TILES + plan.name, Types.LONG, TypeInformation.of(Tile.class)));
+      this.values = context.getState(valueDescriptor(VALUES + plan.name));
       boolean anyLifetime = false;
       for (boolean lifetime : plan.lifetime) {
         anyLifetime |= lifetime;
       }
       if (anyLifetime) {
-        ValueStateDescriptor<Tile> totals =
-            new ValueStateDescriptor<>(LIFETIME + plan.name, TypeInformation.of(Tile.class));
-        expireAfterIdle(totals, ttl);
-        this.lifetimeTotals = context.getState(totals);
+        this.lifetimeTotals =
+            context.getState(
+                new ValueStateDescriptor<>(LIFETIME + plan.name, TypeInformation.of(Tile.class)));
       } else {
         this.lifetimeTotals = null;
       }
       if (plan.emitMinIntervalMillis > 0) {
-        this.written = context.getState(valueDescriptor(WRITTEN + plan.name, ttl));
-        ValueStateDescriptor<Long> writtenAt =
-            new ValueStateDescriptor<>(WRITTEN_AT + plan.name, Types.LONG);
-        expireAfterIdle(writtenAt, ttl);
-        this.writtenAt = context.getState(writtenAt);
+        this.written = context.getState(valueDescriptor(WRITTEN + plan.name));
+        this.writtenAt =
+            context.getState(new ValueStateDescriptor<>(WRITTEN_AT + plan.name, Types.LONG));
       } else {
         this.written = null;
         this.writtenAt = null;
       }
       if (plan.hasAdaptive) {
-        ValueStateDescriptor<AdaptiveState> adaptive =
-            new ValueStateDescriptor<>(
-                ADAPTIVE + plan.name, TypeInformation.of(AdaptiveState.class));
-        expireAfterIdle(adaptive, ttl);
-        this.adaptive = context.getState(adaptive);
-        MapStateDescriptor<Long, long[]> buffered =
-            new MapStateDescriptor<>(
-                ADAPTIVE_BUFFERED + plan.name,
-                Types.LONG,
-                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-        expireAfterIdle(buffered, ttl);
-        this.adaptiveBuffered = context.getMapState(buffered);
+        this.adaptive =
+            context.getState(
+                new ValueStateDescriptor<>(
+                    ADAPTIVE + plan.name, TypeInformation.of(AdaptiveState.class)));
+        this.adaptiveBuffered =
+            context.getMapState(
+                new MapStateDescriptor<>(
+                    ADAPTIVE_BUFFERED + plan.name,
+                    Types.LONG,
+                    PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
       } else {
         this.adaptive = null;
         this.adaptiveBuffered = null;
@@ -184,26 +169,8 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       this.derived = plan.derivedExpressions.stream().map(expressions::program).toList();
     }
 
-    private static ValueStateDescriptor<FeatureValues> valueDescriptor(
-        String name, StateTtlConfig ttl) {
-      ValueStateDescriptor<FeatureValues> descriptor =
-          new ValueStateDescriptor<>(name, TypeInformation.of(FeatureValues.class));
-      expireAfterIdle(descriptor, ttl);
-      return descriptor;
-    }
-
-    private static StateTtlConfig ttlRefreshedOnAccess(Duration stateTtl) {
-      return StateTtlConfig.newBuilder(stateTtl)
-          .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
-          .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-          .build();
-    }
-
-    /** Gives the state the contract's TTL; a null TTL (a plan without state TTL) leaves it be. */
-    private static void expireAfterIdle(StateDescriptor<?, ?> descriptor, StateTtlConfig ttl) {
-      if (ttl != null) {
-        descriptor.enableTimeToLive(ttl);
-      }
+    private static ValueStateDescriptor<FeatureValues> valueDescriptor(String name) {
+      return new ValueStateDescriptor<>(name, TypeInformation.of(FeatureValues.class));
     }
 
     boolean rateLimited() {
@@ -272,7 +239,7 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
     if (plan.hasAdaptive && hasAdaptiveInput(plan, input)) {
       countAdaptive(state, input, watermark);
     }
-    keepAlive(plan, ctx.timerService(), idleUntil.value());
+    keepAlive(plan, ctx.timerService(), input.eventTime);
 
     // A timer fires at (window end - 1) and must lie after the watermark, or it would fire for a
     // window that already closed.
@@ -427,12 +394,19 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       idleUntil.clear();
       return;
     }
+    ContractPlan plan = state.plan;
     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-      endIfIdle(state, timestamp);
+      endInEventTime(plan, ctx.timerService());
       return;
     }
-    ContractPlan plan = state.plan;
     long windowEnd = timestamp + 1;
+    if (plan.firstWindowEndAtOrAfter(windowEnd) != windowEnd) {
+      Long end = idleUntil.value();
+      if (end != null && timestamp == endTimer(end)) {
+        endIfSettled(state, ctx.timerService());
+      }
+      return;
+    }
 
     List<Map.Entry<Long, Tile>> tiles = new ArrayList<>();
     state.tiles.iterator().forEachRemaining(tiles::add);
@@ -519,8 +493,14 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
       }
     }
 
+    Long end = idleUntil.value();
+    if (end != null && endTimer(end) < windowEnd && !anyTileLeft && current.sameAs(written)) {
+      end(state, ctx.timerService());
+      return;
+    }
+
     // A change the emit interval held back keeps the key alive until it is written; lifetime
-    // totals that hold events keep the state, without a timer, until the key's next event or TTL.
+    // totals that hold events keep the state, without a timer, until its state_ttl passes.
     boolean windowsSettled = !anyTileLeft && current.sameAs(written);
     for (int f = 0; f < plan.featureCount() && windowsSettled; f++) {
       windowsSettled = plan.lifetime[f] || current.sameSlot(f, empty);
@@ -554,57 +534,101 @@ public class TileAggregator extends KeyedProcessFunction<String, FeatureInput, F
         && isEmpty(lifetimeTotals)
         && (adaptive == null || adaptive.isIdle())) {
       end(state, ctx.timerService());
-      return;
-    }
-    Long scheduled = idleUntil.value();
-    if (scheduled != null) {
-      keepAlive(plan, ctx.timerService(), scheduled);
     }
   }
 
   /**
-   * Moves the key's end to {@code state_ttl} after now, rounded up to a {@link #idleGrain} so that
-   * a busy key rewrites it and its timer only a few times per TTL. Flink's state TTL hides expired
-   * entries from reads, but removes them only when something reads or compacts them; this timer
-   * ends a key that nothing touches any more, so memory returns once traffic stops.
-   *
-   * @param scheduled the key's current end, as read by the caller; null when it has none
+   * The window end at which a key whose latest event came at {@code eventTime} ends: {@code
+   * state_ttl} later, rounded up to an {@link #idleGrain}, so that a busy key moves its end only a
+   * few times per TTL, and then to a window end, so that the end's timer (see {@link #endTimer})
+   * lies between two window ends' timers.
    */
-  private void keepAlive(ContractPlan plan, TimerService timers, Long scheduled)
+  static long idleEnd(ContractPlan plan, long eventTime) {
+    long ttl = plan.stateTtl.toMillis();
+    long grain = idleGrain(ttl);
+    return plan.firstWindowEndAtOrAfter(Math.floorDiv(eventTime + ttl + grain - 1, grain) * grain);
+  }
+
+  /**
+   * A key's state ends between {@code state_ttl} and this much (plus a hop) after its last event.
+   */
+  private static long idleGrain(long ttlMillis) {
+    return Math.max(1_000, ttlMillis / 8);
+  }
+
+  /**
+   * Moves the key's end to {@code state_ttl} after an event at {@code eventTime}, unless it ends
+   * later already.
+   */
+  private void keepAlive(ContractPlan plan, TimerService timers, long eventTime)
       throws IOException {
     if (plan.stateTtl == null) {
       return;
     }
-    long ttl = plan.stateTtl.toMillis();
-    long grain = idleGrain(ttl);
-    long until = Math.floorDiv(timers.currentProcessingTime() + ttl + grain - 1, grain) * grain;
-    if (scheduled == null || scheduled < until) {
-      if (scheduled != null) {
-        timers.deleteProcessingTimeTimer(scheduled);
+    long end = idleEnd(plan, eventTime);
+    Long scheduled = idleUntil.value();
+    if (scheduled == null || scheduled < end) {
+      // With tiles of one millisecond every timestamp is a window end's timer, which must stay.
+      if (scheduled != null && plan.tileMillis > 1) {
+        timers.deleteEventTimeTimer(endTimer(scheduled));
       }
-      timers.registerProcessingTimeTimer(until);
-      idleUntil.update(until);
+      timers.registerEventTimeTimer(endTimer(end));
+      idleUntil.update(end);
     }
   }
 
-  /** A key's state ends between {@code state_ttl} and this much later after its last touch. */
-  static long idleGrain(long ttlMillis) {
-    return Math.max(1_000, ttlMillis / 8);
+  /**
+   * The timer of a key's end: a millisecond before the end's window end fires (at end - 1), so
+   * that, with tiles of two milliseconds or more, it is never a window end's timer and can be
+   * deleted when the end moves.
+   */
+  private static long endTimer(long end) {
+    return end - 2;
   }
 
-  private void endIfIdle(ContractState state, long now) throws IOException {
-    Long until = idleUntil.value();
-    if (until != null && until <= now) {
-      state.clear();
+  /**
+   * Ends the key unless its windows still need it: tiles left to leave their windows, or a change
+   * the emit interval holds back. Then their window ends, which have timers of their own, end it.
+   */
+  private void endIfSettled(ContractState state, TimerService timers) throws Exception {
+    if (!state.tiles.isEmpty()) {
+      return;
+    }
+    if (state.rateLimited()) {
+      FeatureValues empty = state.plan.emptyValues();
+      FeatureValues values = orEmpty(laidOut(state.values.value(), state.plan), empty);
+      FeatureValues written = orEmpty(laidOut(state.written.value(), state.plan), empty);
+      if (!values.sameAs(written)) {
+        return;
+      }
+    }
+    end(state, timers);
+  }
+
+  /**
+   * Only a savepoint taken while {@code state_ttl} counted in processing time holds processing-time
+   * timers: the key's end they carry, a wall-clock time, becomes an event-time end, which event
+   * times of that era match closely.
+   */
+  private void endInEventTime(ContractPlan plan, TimerService timers) throws IOException {
+    Long wallClockEnd = idleUntil.value();
+    if (wallClockEnd == null || plan.stateTtl == null) {
       idleUntil.clear();
+      return;
     }
+    long end = plan.firstWindowEndAtOrAfter(wallClockEnd);
+    timers.registerEventTimeTimer(endTimer(end));
+    idleUntil.update(end);
   }
 
+  /**
+   * Clears the key's state; with it goes the need for any of its timers, so the end's is deleted.
+   */
   private void end(ContractState state, TimerService timers) throws IOException {
     state.clear();
-    Long until = idleUntil.value();
-    if (until != null) {
-      timers.deleteProcessingTimeTimer(until);
+    Long end = idleUntil.value();
+    if (end != null) {
+      timers.deleteEventTimeTimer(endTimer(end));
       idleUntil.clear();
     }
   }

@@ -26,10 +26,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,8 +88,10 @@ class TileAggregatorTest {
     harness.processWatermark(Duration.ofDays(20).toMillis());
 
     assertThat(harness.numEventTimeTimers())
-        .as("only the later event's window end is pending, no timer stepping through the gap")
-        .isEqualTo(1);
+        .as(
+            "only the later event's window end and the key's end are pending, no timer stepping"
+                + " through the gap")
+        .isEqualTo(2);
     harness.processWatermark(fortyDaysLater + 60_000);
     assertThat(harness.extractOutputValues())
         .extracting(row -> row.featureTime)
@@ -137,78 +146,85 @@ class TileAggregatorTest {
   }
 
   @Test
-  void ttlExpiryLeavesNoStateEntriesAndNoTimers() throws Exception {
+  void theWallClockNeverEndsAKeyWhoseWindowsTheWatermarkHasNotReached() throws Exception {
     Contract contract = contract(Duration.ZERO);
     harness = harness(contract);
+    long ttl = contract.stateTtl().toMillis();
+    harness.setProcessingTime(0);
     harness.setStateTtlProcessingTime(0);
 
+    // Read long before the watermark reaches it, as when another input holds the watermark back
+    // while this one's backlog is read.
     play(contract, 1_000, 100);
-    play(contract, 25_000, 100);
-    assertThat(harness.numKeyedStateEntries()).isPositive();
-    assertThat(harness.numEventTimeTimers()).isPositive();
-
-    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
+    harness.setProcessingTime(10 * ttl);
+    harness.setStateTtlProcessingTime(10 * ttl);
     harness.processWatermark(Long.MAX_VALUE - 1);
 
-    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(harness.extractOutputValues())
+        .containsExactly(
+            row(10_000, 1, 0, 100, 100, 100, 100),
+            row(20_000, 1, 100, 100, 100, 100, 100),
+            row(40_000, 0, 0, NULL, NULL, NULL, NULL));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
+  void lifetimeStateEndsOnceTheWatermarkPassesTheLatestEventByStateTtl() throws Exception {
+    Contract contract = lifetimeContract();
+    harness = harness(contract);
+    harness.setProcessingTime(0);
+    long end = TileAggregator.idleEnd(ContractPlan.of(contract), 1_000);
+    assertThat(end).isBetween(1_000 + contract.stateTtl().toMillis(), 1_000 + 2 * 3_600_000L);
+
+    playBy(contract, 1_000, "a1", 300);
+    harness.processWatermark(end - 3);
+    harness.setProcessingTime(TileAggregatorOperator.COUNT_INTERVAL_MILLIS);
+    assertThat(stateKeys()).containsExactly(entry(contract.id(), 1L));
+    assertThat(harness.numEventTimeTimers()).as("the end's timer").isEqualTo(1);
+    int rowsBeforeTheEnd = harness.extractOutputValues().size();
+
+    harness.processWatermark(end - 1);
+    harness.setProcessingTime(2 * TileAggregatorOperator.COUNT_INTERVAL_MILLIS);
+
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(stateKeys()).isEmpty();
+    assertThat(harness.extractOutputValues())
+        .as("ending state writes no row")
+        .hasSize(rowsBeforeTheEnd);
+  }
+
+  @Test
+  void anEventPostponesTheEndOfItsKeyByStateTtl() throws Exception {
+    Contract contract = lifetimeContract();
+    harness = harness(contract);
+    long ttl = contract.stateTtl().toMillis();
+    playBy(contract, 1_000, "a1", 300);
+    playBy(contract, 1_000 + ttl / 2, "a2", 300);
+    long firstEnd = TileAggregator.idleEnd(ContractPlan.of(contract), 1_000);
+    long secondEnd = TileAggregator.idleEnd(ContractPlan.of(contract), 1_000 + ttl / 2);
+
+    harness.processWatermark(firstEnd - 1);
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+
+    harness.processWatermark(secondEnd - 1);
     assertThat(harness.numKeyedStateEntries()).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
   @Test
-  void aKeyNothingTouchesEndsAfterStateTtlWithoutAnyWatermark() throws Exception {
+  void aKeyWhoseWindowsEndLeavesNoTimerBehind() throws Exception {
     Contract contract = contract(Duration.ZERO);
     harness = harness(contract);
-    long ttl = contract.stateTtl().toMillis();
-    harness.setProcessingTime(0);
 
     play(contract, 1_000, 100);
-    harness.setProcessingTime(TileAggregatorOperator.COUNT_INTERVAL_MILLIS);
-    assertThat(stateKeys()).containsExactly(entry(contract.id(), 1L));
-    assertThat(harness.numKeyedStateEntries()).isPositive();
-    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
-
-    harness.setProcessingTime(ttl + TileAggregator.idleGrain(ttl));
-    harness.setProcessingTime(
-        ttl + TileAggregator.idleGrain(ttl) + TileAggregatorOperator.COUNT_INTERVAL_MILLIS);
-
-    assertThat(harness.numKeyedStateEntries()).isZero();
-    assertThat(harness.numProcessingTimeTimers()).isZero();
-    assertThat(stateKeys()).isEmpty();
-    assertThat(harness.extractOutputValues()).as("ending state writes no row").isEmpty();
-  }
-
-  @Test
-  void anEventPostponesTheEndOfItsKeyByStateTtl() throws Exception {
-    Contract contract = contract(Duration.ZERO);
-    harness = harness(contract);
-    long ttl = contract.stateTtl().toMillis();
-    long grain = TileAggregator.idleGrain(ttl);
-    harness.setProcessingTime(0);
-    play(contract, 1_000, 100);
-
-    harness.setProcessingTime(ttl / 2);
-    play(contract, 2_000, 100);
-    assertThat(harness.numProcessingTimeTimers()).as("the earlier end is dropped").isEqualTo(1);
-    harness.setProcessingTime(ttl + grain);
-    assertThat(harness.numKeyedStateEntries()).isPositive();
-
-    harness.setProcessingTime(ttl / 2 + ttl + grain);
-    assertThat(harness.numKeyedStateEntries()).isZero();
-  }
-
-  @Test
-  void aKeyWhoseWindowsEndLeavesNoIdleTimerBehind() throws Exception {
-    Contract contract = contract(Duration.ZERO);
-    harness = harness(contract);
-    harness.setProcessingTime(0);
-
-    play(contract, 1_000, 100);
-    harness.processWatermark(Long.MAX_VALUE - 1);
+    harness.processWatermark(60_000);
 
     assertThat(harness.extractOutputValues()).isNotEmpty();
     assertThat(harness.numKeyedStateEntries()).isZero();
-    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(harness.numEventTimeTimers()).as("the end's timer goes with the state").isZero();
   }
 
   @Test
@@ -400,7 +416,6 @@ class TileAggregatorTest {
                     "artist_id",
                     lifetime)));
     harness = harness(contract);
-    harness.setStateTtlProcessingTime(0);
 
     playBy(contract, 1_000, "a1", 300);
     playBy(contract, 9_999, "a2", 100);
@@ -418,14 +433,15 @@ class TileAggregatorTest {
             row(40_000, 0, 2, 300, 2),
             row(80_000, 1, 3, 300, 2),
             row(110_000, 0, 3, 300, 2));
-    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(harness.numEventTimeTimers()).as("the end's timer").isEqualTo(1);
     assertThat(harness.numKeyedStateEntries()).isPositive();
 
-    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
-    playBy(contract, 125_000, "a9", 50);
-    harness.processWatermark(129_999);
+    long end = TileAggregator.idleEnd(ContractPlan.of(contract), 75_000);
+    harness.processWatermark(end - 1);
+    playBy(contract, end + 5_000, "a9", 50);
+    harness.processWatermark(end + 9_999);
 
-    assertThat(harness.extractOutputValues()).last().isEqualTo(row(130_000, 1, 1, 50, 1));
+    assertThat(harness.extractOutputValues()).last().isEqualTo(row(end + 10_000, 1, 1, 50, 1));
   }
 
   @Test
@@ -438,15 +454,14 @@ class TileAggregatorTest {
                 feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
                 feature("plays_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime)));
     harness = harness(ContractPlan.withoutStateTtl(contract));
-    harness.setStateTtlProcessingTime(0);
+    long beyondTtl = 10_000 + 2 * contract.stateTtl().toMillis();
 
     playBy(contract, 1_000, "a1", 300);
-    harness.processWatermark(9_999);
-    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
-    playBy(contract, 45_000, "a2", 100);
-    harness.processWatermark(49_999);
+    harness.processWatermark(beyondTtl - 1);
+    playBy(contract, beyondTtl + 5_000, "a2", 100);
+    harness.processWatermark(beyondTtl + 9_999);
 
-    assertThat(harness.extractOutputValues()).last().isEqualTo(row(50_000, 1, 2));
+    assertThat(harness.extractOutputValues()).last().isEqualTo(row(beyondTtl + 10_000, 1, 2));
   }
 
   @Test
@@ -580,6 +595,75 @@ class TileAggregatorTest {
   }
 
   @Test
+  void aSavepointFromWhenStateTtlCountedInProcessingTimeRestoresAndItsKeysEndInEventTime()
+      throws Exception {
+    Contract contract = lifetimeContract();
+    ContractPlan plan = ContractPlan.of(contract);
+    long ttl = contract.stateTtl().toMillis();
+    KeyedOneInputStreamOperatorTestHarness<String, FeatureInput, FeatureRow> before =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new ProcessingTimeTtlLayout(plan)),
+            FeatureInput::key,
+            Types.STRING);
+    before.open();
+    before.setProcessingTime(0);
+    before.processElement(input(contract, "user-1", 1_000, 100), 1_000);
+    OperatorSubtaskState snapshot = before.snapshot(1, 1);
+    before.close();
+
+    harness = restored(snapshot, plan);
+    harness.processWatermark(9_999);
+    assertThat(harness.extractOutputValues()).containsExactly(row(10_000, 1, 1));
+
+    harness.setProcessingTime(ttl);
+    harness.processWatermark(ttl - 3);
+    assertThat(harness.numKeyedStateEntries()).as("lifetime totals until the end").isPositive();
+    harness.processWatermark(ttl - 1);
+
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  /**
+   * The state a key held before state_ttl counted in event time: tiles under Flink's
+   * processing-time state TTL, and the key's end as a wall-clock time with a processing-time timer.
+   */
+  private static final class ProcessingTimeTtlLayout
+      extends KeyedProcessFunction<String, FeatureInput, FeatureRow> {
+    private final ContractPlan plan;
+
+    ProcessingTimeTtlLayout(ContractPlan plan) {
+      this.plan = plan;
+    }
+
+    @Override
+    public void processElement(FeatureInput input, Context ctx, Collector<FeatureRow> out)
+        throws Exception {
+      MapStateDescriptor<Long, Tile> tilesDescriptor =
+          new MapStateDescriptor<>(
+              "tiles." + plan.name, Types.LONG, TypeInformation.of(Tile.class));
+      tilesDescriptor.enableTimeToLive(
+          StateTtlConfig.newBuilder(plan.stateTtl)
+              .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+              .disableCleanupInBackground()
+              .build());
+      long tileStart = plan.tileStart(input.eventTime);
+      Tile tile = Tile.empty(plan.featureIds);
+      tile.add(input, plan.aggregations);
+      getRuntimeContext().getMapState(tilesDescriptor).put(tileStart, tile);
+      ctx.timerService()
+          .registerEventTimeTimer(plan.firstWindowEndAtOrAfter(tileStart + plan.tileMillis) - 1);
+      long end = ctx.timerService().currentProcessingTime() + plan.stateTtl.toMillis();
+      getRuntimeContext()
+          .getState(new ValueStateDescriptor<>("idle-until", Types.LONG))
+          .update(end);
+      ctx.timerService().registerProcessingTimeTimer(end);
+    }
+  }
+
+  @Test
   void timersOfAContractTheRestoredJobNoLongerRunsEndWithoutOutputOrFailure() throws Exception {
     Feature plays = feature("plays", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S);
     Contract kept = contract(Duration.ZERO, List.of(plays));
@@ -591,7 +675,9 @@ class TileAggregatorTest {
     harness.close();
 
     harness = restored(snapshot, ContractPlan.of(kept));
-    assertThat(harness.numEventTimeTimers()).as("timers of both contracts restored").isEqualTo(2);
+    assertThat(harness.numEventTimeTimers())
+        .as("both contracts' window and end timers restored")
+        .isEqualTo(4);
     harness.processWatermark(39_999);
 
     assertThat(harness.extractOutputValues())
@@ -621,9 +707,15 @@ class TileAggregatorTest {
   @Test
   void aQuietIntervalGrowsByTheQuietFactorEachPeriodUpToTheMaximumThenItsTimersStop()
       throws Exception {
-    Contract contract = contract(Duration.ZERO, List.of(pollInterval(TEN_SECONDS)));
+    Contract contract =
+        contract(
+            "listening",
+            Duration.ZERO,
+            List.of(pollInterval(TEN_SECONDS)),
+            List.of(),
+            Duration.ZERO,
+            Duration.ofMinutes(20));
     harness = harness(contract);
-    harness.setStateTtlProcessingTime(0);
 
     play(contract, 1_000, 100);
     for (long windowEnd = 10_000; windowEnd <= 750_000; windowEnd += 10_000) {
@@ -648,10 +740,8 @@ class TileAggregatorTest {
             row(340_000, 170.859375),
             row(510_000, 256.2890625),
             row(760_000, 300));
-    assertThat(harness.numEventTimeTimers()).isZero();
-    assertThat(harness.numKeyedStateEntries()).isPositive();
+    assertThat(harness.numKeyedStateEntries()).as("ended 20 minutes after the event").isZero();
 
-    harness.setStateTtlProcessingTime(contract.stateTtl().toMillis() + 1);
     play(contract, 2_001_000, 100);
     harness.processWatermark(2_009_999);
 
@@ -830,7 +920,9 @@ class TileAggregatorTest {
     play(contract, 0, 100);
     harness.processWatermark(9_999);
     harness.processWatermark(19_999);
-    assertThat(harness.numEventTimeTimers()).as("settled at the maximum").isZero();
+    assertThat(harness.numEventTimeTimers())
+        .as("settled at the maximum: only the key's end")
+        .isEqualTo(1);
     // Quiet 2 s periods follow from 13.437 s; the change of 25.5 s waits, and falls in
     // [25.437 s, 27.437 s), which halves the interval.
     play(contract, 25_500, 100);
@@ -1016,6 +1108,20 @@ class TileAggregatorTest {
             feature("latest", FeatureType.LONG, Aggregation.LAST, "played_ms", SLIDING_30S)));
   }
 
+  /** A lifetime count beside a windowed one: its state outlives its tiles until state_ttl. */
+  private static Contract lifetimeContract() {
+    return contract(
+        Duration.ZERO,
+        List.of(
+            feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
+            feature(
+                "plays_ever",
+                FeatureType.LONG,
+                Aggregation.COUNT,
+                null,
+                Window.lifetime(Duration.ofSeconds(10)))));
+  }
+
   private static Contract statisticsContract() {
     return contract(
         Duration.ZERO,
@@ -1064,6 +1170,17 @@ class TileAggregatorTest {
       List<Feature> features,
       List<DerivedFeature> derived,
       Duration emitMinInterval) {
+    return contract(
+        name, allowedLateness, features, derived, emitMinInterval, Duration.ofMinutes(10));
+  }
+
+  private static Contract contract(
+      String name,
+      Duration allowedLateness,
+      List<Feature> features,
+      List<DerivedFeature> derived,
+      Duration emitMinInterval,
+      Duration stateTtl) {
     return new Contract(
         name,
         1,
@@ -1076,7 +1193,7 @@ class TileAggregatorTest {
         null,
         features,
         derived,
-        Duration.ofMinutes(10),
+        stateTtl,
         Duration.ofSeconds(5),
         allowedLateness,
         emitMinInterval,
