@@ -65,9 +65,7 @@ public final class LoopbackPorts {
     }
   }
 
-  /**
-   * Read by lines: on some kernels (gVisor) {@code Files.readString} of a /proc file is cut short.
-   */
+  /** Read by lines: on the development machine {@code Files.readString} of this file gave "3". */
   private static int ephemeralRangeStart() {
     try {
       String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
