@@ -22,17 +22,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Memory: our job on a local session cluster, its TaskManager in a process of its own, fed live
@@ -322,9 +318,7 @@ record MemoryScenario(Duration soak, Duration window, Duration sampleInterval) {
     private long ticks;
 
     Clock(String bootstrapServers, String topic) {
-      Properties props = new Properties();
-      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+      this.producer = LiveTraffic.producer(bootstrapServers);
       this.topic = topic;
     }
 

@@ -407,7 +407,7 @@ class TileAggregatorTest {
             Duration.ZERO,
             List.of(
                 feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
-                feature("plays_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime),
+                playsEver(),
                 feature("longest_ever", FeatureType.LONG, Aggregation.MAX, "played_ms", lifetime),
                 feature(
                     "artists_ever",
@@ -446,13 +446,7 @@ class TileAggregatorTest {
 
   @Test
   void withoutStateTtlLifetimeValuesOutliveTheContractsStateTtl() throws Exception {
-    Window lifetime = Window.lifetime(Duration.ofSeconds(10));
-    Contract contract =
-        contract(
-            Duration.ZERO,
-            List.of(
-                feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
-                feature("plays_ever", FeatureType.LONG, Aggregation.COUNT, null, lifetime)));
+    Contract contract = lifetimeContract();
     harness = harness(ContractPlan.withoutStateTtl(contract));
     long beyondTtl = 10_000 + 2 * contract.stateTtl().toMillis();
 
@@ -551,16 +545,7 @@ class TileAggregatorTest {
 
   @Test
   void lifetimeWindowsTakeEventsWithinTheAllowedLateness() throws Exception {
-    Contract contract =
-        contract(
-            Duration.ofSeconds(30),
-            List.of(
-                feature(
-                    "plays_ever",
-                    FeatureType.LONG,
-                    Aggregation.COUNT,
-                    null,
-                    Window.lifetime(Duration.ofSeconds(10)))));
+    Contract contract = contract(Duration.ofSeconds(30), List.of(playsEver()));
     harness = harness(contract);
 
     play(contract, 12_000, 100);
@@ -954,17 +939,7 @@ class TileAggregatorTest {
     OperatorSubtaskState snapshot = harness.snapshot(1, 1);
     harness.close();
 
-    Contract after =
-        contract(
-            Duration.ZERO,
-            List.of(
-                feature(
-                    "plays_ever",
-                    FeatureType.LONG,
-                    Aggregation.COUNT,
-                    null,
-                    Window.lifetime(TEN_SECONDS)),
-                interval));
+    Contract after = contract(Duration.ZERO, List.of(playsEver(), interval));
     harness = restored(snapshot, ContractPlan.of(after));
     play(after, 41_000, 100);
     for (long windowEnd = 20_000; windowEnd <= 50_000; windowEnd += 10_000) {
@@ -1114,12 +1089,13 @@ class TileAggregatorTest {
         Duration.ZERO,
         List.of(
             feature("plays_30s", FeatureType.LONG, Aggregation.COUNT, null, SLIDING_30S),
-            feature(
-                "plays_ever",
-                FeatureType.LONG,
-                Aggregation.COUNT,
-                null,
-                Window.lifetime(Duration.ofSeconds(10)))));
+            playsEver()));
+  }
+
+  /** Every event of the entity, written at each 10 s hop end. */
+  private static Feature playsEver() {
+    return feature(
+        "plays_ever", FeatureType.LONG, Aggregation.COUNT, null, Window.lifetime(TEN_SECONDS));
   }
 
   private static Contract statisticsContract() {

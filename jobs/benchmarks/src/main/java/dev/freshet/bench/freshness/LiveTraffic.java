@@ -177,7 +177,8 @@ public record LiveTraffic(String behaviourTopic, String fileTopic) {
     }
   }
 
-  private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+  /** A producer of records keyed by entity, acknowledged by every replica. */
+  public static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
