@@ -1,5 +1,6 @@
 package dev.freshet.events;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,9 +44,11 @@ import java.util.SplittableRandom;
  *   <li>A moved_from with no moved_to of its cookie within 1 s is a REMOVE at its path; a moved_to
  *       with no moved_from within 1 s is a CREATE at its path.
  *   <li>create is CREATE, chmod is CHMOD, remove is REMOVE. Every observation but remove and
- *       moved_from carries (mtime, size, content_hash) and sets the file's last seen content. A
- *       write whose content equals the last seen of the same file is a TOUCH; any other write, and
- *       a write of a file with nothing seen before, is a CONTENT_CHANGE.
+ *       moved_from carries (mtime, size, content_hash) and sets the file's last seen content, seen
+ *       at the change's ts. A write whose content equals the last seen of the same file, seen at
+ *       most the content memory before the write's ts (in event time; default 1 h, the feature
+ *       job's default file state TTL), is a TOUCH; any other write, and a write of a file with
+ *       nothing seen within the content memory, is a CONTENT_CHANGE.
  *   <li>A change's ts is the smallest ts of its observations.
  *   <li>A change is emitted as a copy of the observation that carries it (see {@link FileEvent}):
  *       the moved_to of a rename, the inotify report of a deduplicated change, else its only
@@ -79,6 +82,9 @@ public final class FileTraceGenerator {
   private static final int MAX_INOTIFY_DELAY_MS = 40;
   private static final long MONTH_MS = 30L * 24 * 3600 * 1000;
 
+  /** How long a file's last content is remembered by default, as the feature job's default. */
+  public static final Duration DEFAULT_CONTENT_MEMORY = Duration.ofHours(1);
+
   /** The earliest start of event time: files carry mtimes up to 30 days before it. */
   static final long MIN_START_MILLIS = MONTH_MS;
 
@@ -106,6 +112,7 @@ public final class FileTraceGenerator {
   private final int filesPerDirectory;
   private final int observationsPerSecond;
   private final long startMillis;
+  private final long contentMemoryMillis;
 
   private FileTraceGenerator(Builder builder) {
     this.seed = builder.seed;
@@ -114,6 +121,7 @@ public final class FileTraceGenerator {
     this.filesPerDirectory = builder.filesPerDirectory;
     this.observationsPerSecond = builder.observationsPerSecond;
     this.startMillis = builder.startMillis;
+    this.contentMemoryMillis = builder.contentMemory.toMillis();
   }
 
   public static Builder builder() {
@@ -210,6 +218,7 @@ public final class FileTraceGenerator {
     private final SplittableRandom random;
     private final int filesPerDirectory;
     private final double meanGapMs;
+    private final long contentMemoryMillis;
     private final List<Host> hosts = new ArrayList<>();
     private final List<Storm> storms = new ArrayList<>();
     private final boolean keepTruth;
@@ -226,6 +235,7 @@ public final class FileTraceGenerator {
       this.random = new SplittableRandom(settings.seed);
       this.filesPerDirectory = settings.filesPerDirectory;
       this.meanGapMs = 1000.0 / settings.observationsPerSecond;
+      this.contentMemoryMillis = settings.contentMemoryMillis;
       this.clock = startMillis;
       this.keepTruth = keepTruth;
       for (int h = 0; h < settings.hosts; h++) {
@@ -375,7 +385,9 @@ public final class FileTraceGenerator {
       report(
           file,
           "write",
-          unchanged && file.seen ? ChangeKind.TOUCH : ChangeKind.CONTENT_CHANGE,
+          unchanged && file.remembersContentAt(ts, contentMemoryMillis)
+              ? ChangeKind.TOUCH
+              : ChangeKind.CONTENT_CHANGE,
           sighting);
     }
 
@@ -399,6 +411,7 @@ public final class FileTraceGenerator {
             observe(
                 file, "moved_to", INOTIFY, ts, random.nextInt(MAX_INOTIFY_DELAY_MS + 1), cookie());
         file.lastMoveTs = ts;
+        file.contentSeenAt = ts;
         addTruth(movedTo, ChangeKind.CREATE, null, ts, false, false);
         return;
       }
@@ -447,6 +460,7 @@ public final class FileTraceGenerator {
       target.files.add(file);
       FileEvent movedTo = observe(file, "moved_to", INOTIFY, toTs, toDelay, cookie);
       file.lastMoveTs = toTs;
+      file.contentSeenAt = ts;
       addTruth(movedTo, ChangeKind.RENAME, oldPath, ts, false, false);
     }
 
@@ -482,6 +496,9 @@ public final class FileTraceGenerator {
     }
 
     private void report(FileState file, String op, ChangeKind kind, Sighting sighting) {
+      if (!op.equals("remove")) {
+        file.contentSeenAt = sighting.ts();
+      }
       if (sighting.inotify() && sighting.poll()) {
         long inotifyDelay;
         long pollDelay;
@@ -532,7 +549,6 @@ public final class FileTraceGenerator {
       arrivals.add(new Arrival(ts + delay, observed++, event));
       file.reported.merge(channel + ' ' + op + ' ' + file.path, ts, Math::max);
       file.busyUntil = Math.max(file.busyUntil, ts);
-      file.seen = true;
       tick();
       return event;
     }
@@ -646,7 +662,10 @@ public final class FileTraceGenerator {
     long mtime;
     long size;
     String contentHash;
-    boolean seen;
+
+    /** The ts of the latest change that carried the file's content; null before the first. */
+    Long contentSeenAt;
+
     long busyUntil = Long.MIN_VALUE;
     long lastMoveTs = Long.MIN_VALUE;
 
@@ -659,6 +678,10 @@ public final class FileTraceGenerator {
       this.generation = generation;
       this.directory = directory;
       this.path = directory.path + "/" + name;
+    }
+
+    boolean remembersContentAt(long ts, long contentMemoryMillis) {
+      return contentSeenAt != null && ts - contentSeenAt <= contentMemoryMillis;
     }
 
     /**
@@ -729,6 +752,7 @@ public final class FileTraceGenerator {
     private int filesPerDirectory = 8;
     private int observationsPerSecond = 100;
     private long startMillis = 1_700_000_000_000L;
+    private Duration contentMemory = DEFAULT_CONTENT_MEMORY;
 
     public Builder seed(long seed) {
       this.seed = seed;
@@ -768,6 +792,18 @@ public final class FileTraceGenerator {
     /** Event time of the first observation, epoch milliseconds. */
     public Builder startMillis(long startMillis) {
       this.startMillis = checkStartMillis(startMillis);
+      return this;
+    }
+
+    /**
+     * How long after a change the file's content is remembered, in event time; the normalizer's
+     * file state TTL (see the truth's rules).
+     */
+    public Builder contentMemory(Duration contentMemory) {
+      if (contentMemory.isNegative() || contentMemory.isZero()) {
+        throw new IllegalArgumentException("contentMemory must be positive, got " + contentMemory);
+      }
+      this.contentMemory = contentMemory;
       return this;
     }
 

@@ -7,6 +7,7 @@ import dev.freshet.events.FileTraceGenerator.Arrival;
 import dev.freshet.events.FileTraceGenerator.TraceStream;
 import dev.freshet.events.ReferenceNormalizer.Derived;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -83,6 +84,33 @@ class FileTraceGeneratorTest {
       assertThat(derived.get(i)).as("change %d", i).isEqualTo(truth.get(i));
     }
     assertThat(trace.truth()).as("truth in event-time order").isEqualTo(truth);
+  }
+
+  @Test
+  void aFileWhoseContentIsForgottenWritesAContentChangeAndTheObservationsStayTheSame() {
+    Duration shortMemory = Duration.ofSeconds(10);
+    FileTrace remembering = FileTraceGenerator.builder().seed(5).build().generate(LARGE);
+    FileTrace forgetting =
+        FileTraceGenerator.builder().seed(5).contentMemory(shortMemory).build().generate(LARGE);
+
+    List<FileEvent> truth = byTime(forgetting.truth());
+    assertThat(
+            ReferenceNormalizer.derive(decode(forgetting), shortMemory).stream()
+                .map(Derived::change))
+        .containsExactlyElementsOf(truth);
+    assertThat(decode(forgetting)).isEqualTo(decode(remembering));
+    long touchesRemembering = count(remembering.truth(), ChangeKind.TOUCH);
+    long touchesForgetting = count(forgetting.truth(), ChangeKind.TOUCH);
+    assertThat(touchesForgetting).isPositive().isLessThan(touchesRemembering);
+    assertThat(count(forgetting.truth(), ChangeKind.CONTENT_CHANGE))
+        .isEqualTo(
+            count(remembering.truth(), ChangeKind.CONTENT_CHANGE)
+                + touchesRemembering
+                - touchesForgetting);
+  }
+
+  private static long count(List<FileEvent> changes, ChangeKind kind) {
+    return changes.stream().filter(change -> change.kind == kind).count();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.freshet.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -47,10 +48,14 @@ final class ReferenceNormalizer {
   private ReferenceNormalizer() {}
 
   static List<Derived> derive(List<FileEvent> observations) {
+    return derive(observations, FileTraceGenerator.DEFAULT_CONTENT_MEMORY);
+  }
+
+  static List<Derived> derive(List<FileEvent> observations, Duration contentMemory) {
     List<Unit> units = new ArrayList<>();
     pairMoves(observations, units);
     mergeDuplicates(observations, units);
-    return judge(units);
+    return judge(units, contentMemory.toMillis());
   }
 
   private static void pairMoves(List<FileEvent> observations, List<Unit> units) {
@@ -127,7 +132,7 @@ final class ReferenceNormalizer {
     }
   }
 
-  private static List<Derived> judge(List<Unit> units) {
+  private static List<Derived> judge(List<Unit> units, long contentMemoryMillis) {
     Map<Identity, List<Unit>> byIdentity = new LinkedHashMap<>();
     units.forEach(
         unit -> byIdentity.computeIfAbsent(unit.identity(), i -> new ArrayList<>()).add(unit));
@@ -135,6 +140,7 @@ final class ReferenceNormalizer {
     for (List<Unit> history : byIdentity.values()) {
       history.sort(Comparator.comparingLong(Unit::firstTs));
       Content lastSeen = null;
+      long lastSeenAt = Long.MIN_VALUE;
       for (int i = 0; i < history.size(); i++) {
         Unit unit = history.get(i);
         if (i > 0) {
@@ -151,13 +157,16 @@ final class ReferenceNormalizer {
               case "remove" -> ChangeKind.REMOVE;
               case "rename" -> ChangeKind.RENAME;
               case "write" ->
-                  content != null && content.equals(lastSeen)
+                  content != null
+                          && content.equals(lastSeen)
+                          && unit.firstTs() - lastSeenAt <= contentMemoryMillis
                       ? ChangeKind.TOUCH
                       : ChangeKind.CONTENT_CHANGE;
               default -> throw new AssertionError("unexpected op " + unit.op());
             };
         if (content != null) {
           lastSeen = content;
+          lastSeenAt = unit.firstTs();
         }
         boolean allPoll = unit.observations().stream().allMatch(e -> e.channel.equals("poll"));
         boolean deduplicated = kind != ChangeKind.RENAME && unit.observations().size() == 2;

@@ -140,7 +140,10 @@ public final class FeatureJobConfig {
     return renameTimeout;
   }
 
-  /** How long the normalizer remembers a file without news of it. */
+  /**
+   * How long, in event time, the normalizer remembers a file's last content without news of it; a
+   * write after that is a content change even when nothing changed.
+   */
   public Duration fileStateTtl() {
     return fileStateTtl;
   }

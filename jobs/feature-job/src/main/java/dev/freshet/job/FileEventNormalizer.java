@@ -10,11 +10,12 @@ import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -31,15 +32,17 @@ import org.apache.flink.util.OutputTag;
  *   <li>moved_from and moved_to with the same cookie are one rename (old path, new path), in either
  *       order; a half still alone after the rename timeout is a remove or a create;
  *   <li>a new generation of the inode is a new file: its content history starts afresh;
- *   <li>a write whose (mtime, size, content hash) equals the last seen for the file is a touch, any
- *       other write a content change.
+ *   <li>a write whose (mtime, size, content hash) equals the last seen for the file, at most the
+ *       state TTL of event time before it, is a touch, any other write a content change.
  * </ul>
  *
  * A change's time is its earliest observation's. Changes of one file are judged and emitted in
  * event-time order. An observation that arrives at or behind the watermark can no longer be placed
  * in that order (the change it belongs to may be judged already): it goes to {@link
- * #LATE_OBSERVATIONS} and is counted. The last content seen of a file carries a TTL; waiting
- * observations leave through their timers.
+ * #LATE_OBSERVATIONS} and is counted. The last content seen of a file is forgotten once the
+ * watermark has passed it by the state TTL and no waiting observation could still be judged against
+ * it, on an event-time timer: the wall clock never decides what a change is. Waiting observations
+ * leave through their timers.
  */
 public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent, FileEvent> {
 
@@ -49,27 +52,41 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
 
   private final long dedupWindowMillis;
   private final long renameTimeoutMillis;
-  private final Duration stateTtl;
+  private final long stateTtlMillis;
 
   private transient ListState<FileEvent> pending;
   private transient ValueState<FileContent> lastContent;
+  private transient ValueState<Long> forgetTimer;
   private transient Counter duplicates;
   private transient Counter lateObservations;
 
-  /** The last content seen of one generation of a file. A Flink POJO. */
+  /** The last content seen of one generation of a file, and when. A Flink POJO. */
   public static class FileContent {
     public long generation;
     public Long mtime;
     public Long size;
     public String contentHash;
 
+    /**
+     * The event time of the change that carried it. Null in state written while Flink's
+     * processing-time TTL kept it: such content is taken as seen at the first watermark after the
+     * restore.
+     */
+    public Long seenAt;
+
     public FileContent() {}
 
-    FileContent(FileEvent event) {
-      generation = event.generationOrZero();
-      mtime = event.mtime;
-      size = event.size;
-      contentHash = event.contentHash;
+    FileContent(FileEvent change) {
+      generation = change.generationOrZero();
+      mtime = change.mtime;
+      size = change.size;
+      contentHash = change.contentHash;
+      seenAt = change.ts;
+    }
+
+    /** Whether this is still the last content of the generation at ts, within the TTL. */
+    boolean remembersAt(long ts, long generation, long ttlMillis) {
+      return this.generation == generation && (seenAt == null || ts - seenAt <= ttlMillis);
     }
 
     boolean sameContent(FileEvent event) {
@@ -80,8 +97,8 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
   }
 
   /**
-   * @param stateTtl how long a file's last content is remembered without news of it; null remembers
-   *     it for ever (to measure what the TTL costs, never for production)
+   * @param stateTtl how long, in event time, a file's last content is remembered without news of
+   *     it; null remembers it for ever (to measure what the TTL costs, never for production)
    */
   public FileEventNormalizer(Duration dedupWindow, Duration renameTimeout, Duration stateTtl) {
     if (renameTimeout.compareTo(dedupWindow) < 0) {
@@ -89,7 +106,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     }
     this.dedupWindowMillis = dedupWindow.toMillis();
     this.renameTimeoutMillis = renameTimeout.toMillis();
-    this.stateTtl = stateTtl;
+    this.stateTtlMillis = stateTtl == null ? Long.MAX_VALUE : stateTtl.toMillis();
   }
 
   /** The key of an observation: the file system object it is about. */
@@ -104,16 +121,17 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
     // No TTL: every waiting observation has a timer that takes it out, and a TTL could only drop
     // one silently while the watermark stands still.
     pending = getRuntimeContext().getListState(pendingDescriptor);
-    ValueStateDescriptor<FileContent> contentDescriptor =
-        new ValueStateDescriptor<>("normalizer.content", TypeInformation.of(FileContent.class));
-    if (stateTtl != null) {
-      contentDescriptor.enableTimeToLive(
-          StateTtlConfig.newBuilder(stateTtl)
-              .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-              .build());
-    }
-    lastContent = getRuntimeContext().getState(contentDescriptor);
+    // No Flink state TTL either: it counts in processing time, so a watermark that stalls for
+    // longer than the TTL would forget content that the next write is still to be judged against.
+    // Flink 2.2 restores state written with a TTL into a descriptor without (FLINK-37294).
+    lastContent =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>(
+                    "normalizer.content", TypeInformation.of(FileContent.class)));
+    forgetTimer =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("normalizer.forget-timer", Types.LONG));
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicateObservations");
     lateObservations = getRuntimeContext().getMetricGroup().counter("lateObservations");
   }
@@ -176,6 +194,38 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
       out.collect(classify(group));
     }
     pending.update(waiting);
+    forgetContentWhenDue(timestamp, !waiting.isEmpty(), ctx.timerService());
+  }
+
+  /**
+   * Forgets the file's last content once the watermark has passed it by the state TTL, unless an
+   * observation still waits: it may be from within the TTL, and its own timer comes back here.
+   * Otherwise keeps one timer at the time the content is due to be forgotten.
+   */
+  private void forgetContentWhenDue(long watermark, boolean observationsWait, TimerService timers)
+      throws Exception {
+    FileContent content = lastContent.value();
+    if (content == null || stateTtlMillis == Long.MAX_VALUE) {
+      return;
+    }
+    if (content.seenAt == null) {
+      content.seenAt = watermark;
+      lastContent.update(content);
+    }
+    long forgetAt = content.seenAt + stateTtlMillis + 1;
+    if (forgetAt <= watermark) {
+      if (!observationsWait) {
+        lastContent.clear();
+        forgetTimer.clear();
+      }
+      return;
+    }
+    Long timer = forgetTimer.value();
+    // The timer set for earlier content fires first and comes back here to set the next one.
+    if (timer == null || timer <= watermark) {
+      timers.registerEventTimeTimer(forgetAt);
+      forgetTimer.update(forgetAt);
+    }
   }
 
   /** The unused observation that belongs to the same change as observation {@code i}, or -1. */
@@ -233,7 +283,7 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
   private FileEvent classify(Group group) throws Exception {
     FileEvent event = group.first;
     FileContent last = lastContent.value();
-    if (last != null && last.generation != event.generationOrZero()) {
+    if (last != null && !last.remembersAt(event.ts, event.generationOrZero(), stateTtlMillis)) {
       last = null;
     }
     FileEvent change;

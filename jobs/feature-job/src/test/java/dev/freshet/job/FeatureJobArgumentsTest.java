@@ -3,6 +3,7 @@ package dev.freshet.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.freshet.events.EventStream;
+import dev.freshet.events.FileTraceGenerator;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -77,5 +78,8 @@ class FeatureJobArgumentsTest {
     assertThat(config.maxEventTimeAhead()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.redisOutageTolerance()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.boundedInput()).isFalse();
+    assertThat(config.fileStateTtl())
+        .as("the content memory the file truth of the tests' generator models")
+        .isEqualTo(FileTraceGenerator.DEFAULT_CONTENT_MEMORY);
   }
 }

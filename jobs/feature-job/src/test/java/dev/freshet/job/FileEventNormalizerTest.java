@@ -11,17 +11,27 @@ import dev.freshet.events.FileEvent;
 import dev.freshet.events.FileTrace;
 import dev.freshet.events.FileTraceGenerator;
 import dev.freshet.events.GeneratedRecord;
+import dev.freshet.job.FileEventNormalizer.FileContent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FileEventNormalizerTest {
 
@@ -34,12 +44,15 @@ class FileEventNormalizerTest {
 
   @BeforeEach
   void open() throws Exception {
-    harness =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), STATE_TTL),
-            FileEventNormalizer::keyOf,
-            Types.STRING);
-    harness.setStateTtlProcessingTime(0);
+    harness = normalizer(STATE_TTL);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, FileEvent, FileEvent> normalizer(
+      Duration stateTtl) throws Exception {
+    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), stateTtl),
+        FileEventNormalizer::keyOf,
+        Types.STRING);
   }
 
   @AfterEach
@@ -118,19 +131,119 @@ class FileEventNormalizerTest {
   }
 
   @Test
-  void stateExpiresAfterItsTtlAndTheHistoryWithIt() throws Exception {
+  void anUnchangedWriteIsATouchUpToTheTtlAfterTheLastContentAndAContentChangeAfter()
+      throws Exception {
+    long ttl = STATE_TTL.toMillis();
+    observe(write("inotify", 1_000, 1L, "h1"));
+    observe(write("inotify", 1_000 + ttl, 1L, "h1"));
+    observe(write("inotify", 1_000 + 2 * ttl + 1, 1L, "h1"));
+    harness.processWatermark(2 * ttl + 2_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(e -> e.kind)
+        .containsExactly(ChangeKind.CONTENT_CHANGE, ChangeKind.TOUCH, ChangeKind.CONTENT_CHANGE);
+  }
+
+  @Test
+  void aFileIsForgottenOnceTheWatermarkPassesItsLastContentByTheTtl() throws Exception {
+    long ttl = STATE_TTL.toMillis();
     observe(write("inotify", 1_000, 1L, "h1"));
     harness.processWatermark(2_000);
     assertThat(harness.numKeyedStateEntries()).isPositive();
-    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(harness.numEventTimeTimers()).as("the timer to forget the content").isOne();
 
-    harness.setStateTtlProcessingTime(STATE_TTL.toMillis() + 1);
+    harness.processWatermark(1_000 + ttl);
+    assertThat(harness.numKeyedStateEntries()).isPositive();
+    harness.processWatermark(1_000 + ttl + 1);
+
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void theWallClockNeverForgetsAFileWhileTheWatermarkStandsStill() throws Exception {
+    observe(write("inotify", 1_000, 1L, "h1"));
+    harness.processWatermark(2_000);
+    harness.setProcessingTime(10 * STATE_TTL.toMillis());
+    harness.setStateTtlProcessingTime(10 * STATE_TTL.toMillis());
     observe(write("inotify", 3_000, 1L, "h1"));
     harness.processWatermark(4_000);
 
     assertThat(harness.extractOutputValues())
         .extracting(e -> e.kind)
-        .containsExactly(ChangeKind.CONTENT_CHANGE, ChangeKind.CONTENT_CHANGE);
+        .containsExactly(ChangeKind.CONTENT_CHANGE, ChangeKind.TOUCH);
+  }
+
+  @Test
+  void aWriteFromWithinTheTtlStillFindsTheContentWhenItWaitedPastTheTtlBehindARenameHalf()
+      throws Exception {
+    long ttl = STATE_TTL.toMillis();
+    observe(write("inotify", 1_000, 1L, "h1"));
+    harness.processWatermark(2_000);
+    observe(move("moved_to", 1_000 + ttl - 300, NEW_PATH, 7L));
+    observe(write("inotify", 1_000 + ttl - 100, 1L, "h1"));
+    harness.processWatermark(1_000 + ttl + 1);
+    assertThat(harness.extractOutputValues()).hasSize(1);
+
+    harness.processWatermark(1_000 + ttl + 2_000);
+
+    assertThat(harness.extractOutputValues())
+        .extracting(e -> e.kind)
+        .containsExactly(ChangeKind.CONTENT_CHANGE, ChangeKind.CREATE, ChangeKind.TOUCH);
+  }
+
+  @Test
+  void contentKeptUnderFlinksProcessingTimeTtlRestoresAndIsForgottenInEventTime() throws Exception {
+    harness.close();
+    KeyedOneInputStreamOperatorTestHarness<String, FileEvent, FileEvent> before =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new ProcessingTimeTtlLayout(), FileEventNormalizer::keyOf, Types.STRING);
+    before.processElement(write("inotify", 1_000, 1L, "h1"), 1_000);
+    OperatorSubtaskState snapshot = before.snapshot(1, 1);
+    before.close();
+
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), STATE_TTL)),
+            FileEventNormalizer::keyOf,
+            Types.STRING);
+    harness.initializeState(snapshot);
+    harness.open();
+    long ttl = STATE_TTL.toMillis();
+    observe(op("chmod", "inotify", 5_000, 1L, null));
+    harness.processWatermark(6_000);
+    observe(write("inotify", 5_200 + ttl, 1L, "h1"));
+    harness.processWatermark(5_200 + ttl + 1_000);
+    assertThat(harness.extractOutputValues())
+        .extracting(e -> e.kind)
+        .containsExactly(ChangeKind.CHMOD, ChangeKind.TOUCH);
+
+    harness.processWatermark(Long.MAX_VALUE);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  /** The content state as it was kept before: under Flink's processing-time TTL, with no time. */
+  private static final class ProcessingTimeTtlLayout
+      extends KeyedProcessFunction<String, FileEvent, FileEvent> {
+    @Override
+    public void processElement(FileEvent event, Context ctx, Collector<FileEvent> out)
+        throws Exception {
+      ValueStateDescriptor<FileContent> descriptor =
+          new ValueStateDescriptor<>("normalizer.content", TypeInformation.of(FileContent.class));
+      descriptor.enableTimeToLive(
+          StateTtlConfig.newBuilder(STATE_TTL)
+              .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+              .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+              .build());
+      FileContent content = new FileContent();
+      content.generation = event.generationOrZero();
+      content.mtime = event.mtime;
+      content.size = event.size;
+      content.contentHash = event.contentHash;
+      getRuntimeContext().getState(descriptor).update(content);
+    }
   }
 
   private FileEvent observe(FileEvent event) throws Exception {
@@ -249,9 +362,15 @@ class FileEventNormalizerTest {
         .containsExactly(byPoll.eventId);
   }
 
-  @Test
-  void aGeneratedTraceNormalizesToItsGroundTruthExactly() throws Exception {
-    FileTrace trace = FileTraceGenerator.builder().seed(7).build().generate(100_000);
+  /** Ten seconds forget many files within the trace's 1,000 s of event time, an hour none. */
+  @ParameterizedTest
+  @ValueSource(ints = {10, 3_600})
+  void aGeneratedTraceNormalizesToItsGroundTruthExactly(int stateTtlSeconds) throws Exception {
+    Duration stateTtl = Duration.ofSeconds(stateTtlSeconds);
+    harness.close();
+    harness = normalizer(stateTtl);
+    FileTrace trace =
+        FileTraceGenerator.builder().seed(7).contentMemory(stateTtl).build().generate(100_000);
     EventDecoder decoder = new EventDecoder(EventStream.FILE);
     long maxTs = Long.MIN_VALUE;
     for (GeneratedRecord record : trace.observations()) {
