@@ -11,6 +11,7 @@ import dev.freshet.job.FeatureJobConfig;
 import dev.freshet.localstack.LoopbackPorts;
 import dev.freshet.localstack.PrometheusServerProcess;
 import dev.freshet.testsupport.Await;
+import dev.freshet.testsupport.Deadline;
 import dev.freshet.testsupport.KafkaTestBroker;
 import dev.freshet.testsupport.RedisTestServer;
 import java.io.IOException;
@@ -108,7 +109,8 @@ class MonitoringITCase {
       JobClient job = startJob(contracts, id);
       try {
         PrometheusApi api = new PrometheusApi(prometheus.uri());
-        long deadline = System.nanoTime() + SERIES_DEADLINE.toNanos();
+        // One deadline for every wait, so that a failure lists every query still empty at it.
+        Deadline deadline = Deadline.after(SERIES_DEADLINE);
 
         List<String> empty = new ArrayList<>();
         for (GrafanaDashboard.Query query : dashboard.panelQueries()) {
@@ -202,11 +204,11 @@ class MonitoringITCase {
   }
 
   /** The query's series once it has any, or none at the deadline. */
-  private static JsonNode awaitSeries(PrometheusApi api, String promql, long deadlineNanos)
+  private static JsonNode awaitSeries(PrometheusApi api, String promql, Deadline deadline)
       throws Exception {
     while (true) {
       JsonNode series = api.query(promql);
-      if (!series.isEmpty() || System.nanoTime() > deadlineNanos) {
+      if (!series.isEmpty() || deadline.hasPassed()) {
         return series;
       }
       Thread.sleep(1_000);
@@ -238,7 +240,7 @@ class MonitoringITCase {
   }
 
   /** Waits until every rule was evaluated once; then none may report an error. */
-  private static void assertEveryRuleEvaluatesWithoutError(PrometheusApi api, long deadlineNanos)
+  private static void assertEveryRuleEvaluatesWithoutError(PrometheusApi api, Deadline deadline)
       throws Exception {
     Map<String, String> healthByRule = new LinkedHashMap<>();
     while (true) {
@@ -251,7 +253,7 @@ class MonitoringITCase {
         }
       }
       boolean allEvaluated = healthByRule.values().stream().noneMatch("unknown"::equals);
-      if ((allEvaluated && !healthByRule.isEmpty()) || System.nanoTime() > deadlineNanos) {
+      if ((allEvaluated && !healthByRule.isEmpty()) || deadline.hasPassed()) {
         break;
       }
       Thread.sleep(500);
