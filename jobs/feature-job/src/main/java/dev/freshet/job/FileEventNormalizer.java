@@ -69,8 +69,8 @@ public class FileEventNormalizer extends KeyedProcessFunction<String, FileEvent,
 
     /**
      * The event time of the change that carried it. Null in state written while Flink's
-     * processing-time TTL kept it: such content is taken as seen at the first watermark after the
-     * restore.
+     * processing-time TTL kept it: such content is taken as seen at the file's first timer after
+     * the restore.
      */
     public Long seenAt;
 
