@@ -18,6 +18,7 @@ import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.exceptions.ConcurrentTransactionException;
 import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -88,6 +89,7 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
   static final String ENGINE_INFO = "freshet-delta-sink/0.1";
   static final long END_OF_INPUT = Long.MAX_VALUE;
   private static final int TABLE_COMMIT_THREADS = 4;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaLogCommitter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -542,12 +544,42 @@ public final class DeltaLogCommitter implements Committer<DeltaCommittable> {
     }
   }
 
+  /**
+   * Stops the table commit threads and waits for them. A cancelled commit may still be writing to a
+   * table's log (file system writes need not heed an interrupt), and Flink reports the task ended
+   * once this returns: nothing may write to the tables after that.
+   */
   @Override
   public void close() {
     if (tableCommitters != null) {
       tableCommitters.shutdownNow();
+      awaitTermination(tableCommitters, CLOSE_TIMEOUT);
     }
     tables.clear();
+  }
+
+  /**
+   * Waits through interrupts (Flink interrupts a cancelled task repeatedly), then restores them.
+   */
+  private static void awaitTermination(ExecutorService executor, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        long left = deadline - System.nanoTime();
+        if (executor.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS) || left <= 0) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (!executor.isTerminated()) {
+      LOG.warn("Delta table commit threads still running after waiting {} to close", timeout);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static final class TableState {

@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.hadoop.conf.Configuration;
@@ -60,6 +63,65 @@ class DeltaLogCommitterTest {
     return addActions(basePath.resolve(table)).stream()
         .map(add -> add.get("path").asText())
         .toList();
+  }
+
+  @Test
+  void closeWaitsForACancelledCommitStillWritingSoNothingWritesTheTableAfterIt() throws Exception {
+    List<String> order = new CopyOnWriteArrayList<>();
+    BlockingListener listener = new BlockingListener(order);
+    SinkFixture fixture = new SinkFixture(basePath, List.of(CLICKS), listener);
+    List<DeltaCommittable> files = fixture.write(1, click(1, "2026-11-23"));
+    DeltaLogCommitter committer = fixture.freshCommitter();
+    // As Flink cancels a task: it interrupts the task thread, which then closes the committer.
+    Thread task =
+        new Thread(
+            () -> {
+              try {
+                SinkFixture.commit(committer, files);
+                order.add("commit returned");
+              } catch (Exception e) {
+                order.add("commit cancelled");
+              }
+              committer.close();
+              order.add("closed");
+            });
+    task.start();
+    assertThat(listener.entered.await(30, TimeUnit.SECONDS)).isTrue();
+
+    task.interrupt();
+    task.join(500);
+    listener.release.countDown();
+    task.join(30_000);
+
+    assertThat(order).containsExactly("commit cancelled", "listener left", "closed");
+  }
+
+  /** Holds every commit until released, deaf to interrupts as a file system write may be. */
+  private static final class BlockingListener implements DeltaCommitListener {
+    final transient CountDownLatch entered = new CountDownLatch(1);
+    final transient CountDownLatch release = new CountDownLatch(1);
+    private final transient List<String> order;
+
+    BlockingListener(List<String> order) {
+      this.order = order;
+    }
+
+    @Override
+    public void beforeCommit(String table, long checkpointId) {
+      entered.countDown();
+      boolean interrupted = false;
+      while (release.getCount() > 0) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      order.add("listener left");
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Test
