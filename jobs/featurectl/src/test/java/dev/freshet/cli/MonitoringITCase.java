@@ -26,7 +26,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
@@ -127,14 +129,20 @@ class MonitoringITCase {
                   assertThat(s.path("metric").has(variable.label())).as(variable.label()).isTrue());
         }
 
-        assertThat(slaMillisByContract(api))
+        // Each operator registers its gauges when it opens, so contracts appear one by one.
+        Map<String, Long> declaredSla = declaredSlaMillis(contracts);
+        assertThat(awaitAnswer(() -> slaMillisByContract(api), declaredSla::equals, deadline))
             .as("each contract's SLA line")
-            .isEqualTo(declaredSlaMillis(contracts));
+            .isEqualTo(declaredSla);
         assertThat(
-                labelValues(
-                    api.query(
-                        "count by (sink) (flink_taskmanager_job_task_operator_contract_sink_freshnessMs_count)"),
-                    "sink"))
+                awaitAnswer(
+                    () ->
+                        labelValues(
+                            api.query(
+                                "count by (sink) (flink_taskmanager_job_task_operator_contract_sink_freshnessMs_count)"),
+                            "sink"),
+                    sinks -> sinks.containsAll(List.of("delta", "online")),
+                    deadline))
             .as("sinks with freshness")
             .containsExactlyInAnyOrder("delta", "online");
 
@@ -206,10 +214,16 @@ class MonitoringITCase {
   /** The query's series once it has any, or none at the deadline. */
   private static JsonNode awaitSeries(PrometheusApi api, String promql, Deadline deadline)
       throws Exception {
+    return awaitAnswer(() -> api.query(promql), series -> !series.isEmpty(), deadline);
+  }
+
+  /** The first answer that is complete, or the last one at the deadline, for the assertion. */
+  private static <T> T awaitAnswer(Callable<T> query, Predicate<T> complete, Deadline deadline)
+      throws Exception {
     while (true) {
-      JsonNode series = api.query(promql);
-      if (!series.isEmpty() || deadline.hasPassed()) {
-        return series;
+      T answer = query.call();
+      if (complete.test(answer) || deadline.hasPassed()) {
+        return answer;
       }
       Thread.sleep(1_000);
     }
