@@ -50,9 +50,12 @@ class FileEventNormalizerTest {
   private static KeyedOneInputStreamOperatorTestHarness<String, FileEvent, FileEvent> normalizer(
       Duration stateTtl) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), stateTtl),
-        FileEventNormalizer::keyOf,
-        Types.STRING);
+        newNormalizer(stateTtl), FileEventNormalizer::keyOf, Types.STRING);
+  }
+
+  /** A 200 ms dedup window and a 1 s rename timeout, as the job's defaults. */
+  private static FileEventNormalizer newNormalizer(Duration stateTtl) {
+    return new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), stateTtl);
   }
 
   @AfterEach
@@ -204,8 +207,7 @@ class FileEventNormalizerTest {
 
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new FileEventNormalizer(Duration.ofMillis(200), Duration.ofSeconds(1), STATE_TTL)),
+            new KeyedProcessOperator<>(newNormalizer(STATE_TTL)),
             FileEventNormalizer::keyOf,
             Types.STRING);
     harness.initializeState(snapshot);

@@ -256,22 +256,11 @@ class MonitoringITCase {
   /** Waits until every rule was evaluated once; then none may report an error. */
   private static void assertEveryRuleEvaluatesWithoutError(PrometheusApi api, Deadline deadline)
       throws Exception {
-    Map<String, String> healthByRule = new LinkedHashMap<>();
-    while (true) {
-      healthByRule.clear();
-      for (JsonNode group : api.ruleGroups()) {
-        for (JsonNode rule : group.path("rules")) {
-          String health = rule.path("health").asText();
-          String error = rule.path("lastError").asText("");
-          healthByRule.put(rule.path("name").asText(), error.isEmpty() ? health : error);
-        }
-      }
-      boolean allEvaluated = healthByRule.values().stream().noneMatch("unknown"::equals);
-      if ((allEvaluated && !healthByRule.isEmpty()) || deadline.hasPassed()) {
-        break;
-      }
-      Thread.sleep(500);
-    }
+    Map<String, String> healthByRule =
+        awaitAnswer(
+            () -> healthByRule(api),
+            health -> !health.isEmpty() && !health.containsValue("unknown"),
+            deadline);
     assertThat(healthByRule)
         .as("health of each alert rule")
         .containsOnlyKeys(
@@ -282,6 +271,19 @@ class MonitoringITCase {
             "FreshetExpressionErrors",
             "FreshetOnlineStoreUnreachable")
         .allSatisfy((rule, health) -> assertThat(health).as(rule).isEqualTo("ok"));
+  }
+
+  /** Each rule's health, or its last error when it has one. */
+  private static Map<String, String> healthByRule(PrometheusApi api) throws Exception {
+    Map<String, String> healthByRule = new LinkedHashMap<>();
+    for (JsonNode group : api.ruleGroups()) {
+      for (JsonNode rule : group.path("rules")) {
+        String health = rule.path("health").asText();
+        String error = rule.path("lastError").asText("");
+        healthByRule.put(rule.path("name").asText(), error.isEmpty() ? health : error);
+      }
+    }
+    return healthByRule;
   }
 
   private static Configuration reporterConfiguration() {
